@@ -1,0 +1,39 @@
+# socialdash — one command to run, one to test. Both set up what they need on a fresh machine.
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml constraints.txt | sha256sum | cut -c1-12)
+HOST   ?= 127.0.0.1
+PORT   ?= 8050
+PYTEST_ARGS ?=
+
+.PHONY: setup sysdeps run test lint bench clean
+
+$(STAMP): pyproject.toml constraints.txt
+	test -x $(PY) || python3 -m venv $(VENV)
+	$(PY) -m pip install -q --disable-pip-version-check -c constraints.txt -e ".[test]"
+	rm -f $(VENV)/.installed-* && touch $@
+
+setup: $(STAMP)
+
+# Debian packages the browser and scale-out tests need, installed only when missing.
+sysdeps:
+	@if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null || ! command -v redis-server >/dev/null; then \
+	  echo "installing chromium, chromium-driver and redis-server"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver redis-server >/dev/null; \
+	fi
+
+run: $(STAMP)
+	SOCIALDASH_HOST=$(HOST) SOCIALDASH_PORT=$(PORT) $(VENV)/bin/gunicorn -c gunicorn.conf.py
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check socialdash tests benchmarks
+	$(VENV)/bin/lint-imports
+
+test: $(STAMP) sysdeps lint
+	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+bench: $(STAMP)
+	$(PY) -m benchmarks.run
+
+clean:
+	rm -rf $(VENV) .socialdash build *.egg-info

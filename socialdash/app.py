@@ -1,0 +1,1 @@
+"""create_app(settings) -> Dash: the only place that wires everything together."""

@@ -1,0 +1,1 @@
+"""Memoized facades over services (the only module that touches flask-caching)."""

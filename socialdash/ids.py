@@ -1,0 +1,1 @@
+"""Component ids, grouped by page."""

@@ -1,0 +1,1 @@
+"""socialdash pages."""

@@ -1,0 +1,1 @@
+"""Typed settings from SOCIALDASH_* environment variables."""
