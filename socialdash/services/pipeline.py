@@ -3,17 +3,22 @@
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import dataclass, field
+from datetime import date, datetime
+from enum import Enum
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from socialdash.services.evaluate import Evaluation
-from socialdash.services.insights import Insights
-from socialdash.services.model import ClusterModel, ProgressFn, SweepResult
-from socialdash.services.preprocess import Features, PreprocessSpec
-from socialdash.services.roles import ColumnRole
-from socialdash.services.split import Split, SplitSpec
+from socialdash.services.errors import PipelineError, TooFewRowsError
+from socialdash.services.evaluate import Evaluation, evaluate
+from socialdash.services.insights import Insights, describe_clusters
+from socialdash.services.model import ClusterModel, ProgressFn, SweepResult, fit_kmeans, sweep_k
+from socialdash.services.preprocess import Features, PreprocessSpec, default_spec, fit_features
+from socialdash.services.roles import ColumnRole, Role, apply_overrides, infer_roles
+from socialdash.services.split import Split, SplitSpec, split_rows
 
 
 @dataclass(frozen=True)
@@ -22,7 +27,7 @@ class Choices:
 
     role_overrides: dict[str, str] = field(default_factory=dict)  # column → Role value
     included: dict[str, bool] = field(default_factory=dict)  # column → used as a feature
-    split: SplitSpec = SplitSpec()
+    split: SplitSpec = field(default_factory=SplitSpec)
     preprocess: PreprocessSpec | None = None  # None: default_spec(roles)
     k: int | None = None  # None: the sweep's recommended k
     ks: tuple[int, ...] = tuple(range(2, 11))
@@ -81,16 +86,214 @@ class RunResult:
     insights: Insights
 
 
+def _check_k(k: int, n_train: int) -> None:
+    if k < 2:
+        raise PipelineError(
+            f"Choose at least 2 clusters (you asked for {k}); one cluster would put every post together."
+        )
+    if k > n_train:
+        raise TooFewRowsError(
+            f"There are only {n_train:,} posts to train on, fewer than the {k} clusters asked for; "
+            "choose fewer clusters or a smaller test share."
+        )
+
+
 def prepare(df: pd.DataFrame, choices: Choices) -> Prepared:
     """Roles (with overrides) → split → spec → fitted features."""
-    raise NotImplementedError
+    roles = apply_overrides(infer_roles(df), choices.role_overrides, choices.included)
+    split = split_rows(df, choices.split)
+    spec = choices.preprocess if choices.preprocess is not None else default_spec(roles)
+    features = fit_features(df, spec, split.train, split.test)
+    return Prepared(roles=roles, spec=spec, split=split, features=features)
+
+
+def _as_matrix(frame: pd.DataFrame) -> np.ndarray:
+    return np.ascontiguousarray(frame.to_numpy(dtype=np.float64, na_value=np.nan))
+
+
+def _distances(X: np.ndarray, centers: np.ndarray, labels: np.ndarray, chunk: int = 100_000) -> np.ndarray:
+    """Euclidean distance of each row to its own cluster's centre (labels 1..k), in bounded memory."""
+    out = np.empty(X.shape[0], dtype=np.float64)
+    for start in range(0, X.shape[0], chunk):
+        stop = start + chunk
+        diff = X[start:stop] - centers[labels[start:stop] - 1]
+        out[start:stop] = np.sqrt(np.einsum("ij,ij->i", diff, diff))
+    return out
 
 
 def run(df: pd.DataFrame, choices: Choices, progress: ProgressFn | None = None) -> RunResult:
     """prepare → sweep (when k is None) → fit → evaluate → insights."""
-    raise NotImplementedError
+    if choices.k is not None and choices.k < 2:
+        _check_k(choices.k, len(df))
+    prepared = prepare(df, choices)
+    feats = prepared.features
+    X_train = _as_matrix(feats.train)
+    X_test = _as_matrix(feats.test)
+    n_train = X_train.shape[0]
+    if n_train < 2:
+        raise TooFewRowsError(
+            f"Only {n_train} post is left to train on; upload more posts or lower the test share."
+        )
+
+    sweep: SweepResult | None = None
+    if choices.k is None:
+        ks = [k for k in choices.ks if 2 <= k <= n_train] or [2]
+        sweep = sweep_k(X_train, ks=ks, seed=choices.seed, progress=progress)
+        k = int(sweep.recommended_k)
+        k_reason = sweep.rule
+    else:
+        k = int(choices.k)
+        _check_k(k, n_train)
+        k_reason = f"You chose k = {k}."
+
+    model, train_labels = fit_kmeans(X_train, k, seed=choices.seed)
+    train_labels = np.asarray(train_labels, dtype=np.int32)
+    found = np.unique(train_labels).size
+    if found < k:
+        raise TooFewRowsError(
+            f"The posts to train on only fall into {found} different groups, fewer than the {k} "
+            "clusters asked for; choose fewer clusters."
+        )
+    test_labels = (
+        np.asarray(model.predict(X_test), dtype=np.int32) if X_test.shape[0] else np.empty(0, dtype=np.int32)
+    )
+
+    n = len(df)
+    train_pos = feats.train.index.to_numpy(dtype=np.int64)
+    test_pos = feats.test.index.to_numpy(dtype=np.int64)
+    labels = np.zeros(n, dtype=np.int32)
+    labels[train_pos] = train_labels
+    labels[test_pos] = test_labels
+    split_labels = np.full(n, "train", dtype=object)
+    split_labels[test_pos] = "test"
+
+    centers = np.asarray(model.centers, dtype=np.float64)
+    distances = np.full(n, np.nan)
+    distances[train_pos] = _distances(X_train, centers, train_labels)
+    if X_test.shape[0]:
+        distances[test_pos] = _distances(X_test, centers, test_labels)
+
+    evaluation = evaluate(model, X_train, X_test, train_labels, seed=choices.seed)
+    insights = describe_clusters(df, labels, prepared.roles, distances)
+    return RunResult(
+        prepared=prepared,
+        sweep=sweep,
+        k=k,
+        k_reason=k_reason,
+        model=model,
+        labels=labels,
+        split_labels=split_labels,
+        evaluation=evaluation,
+        insights=insights,
+    )
+
+
+def _jsonable(obj: Any) -> Any:
+    """Plain JSON types only: numpy scalars → Python, NaN/inf → None, frames → records."""
+    if obj is None or isinstance(obj, bool | str):
+        return obj
+    if isinstance(obj, Enum):
+        return _jsonable(obj.value)
+    if isinstance(obj, dict):
+        return {str(k): _jsonable(v) for k, v in obj.items()}
+    if isinstance(obj, list | tuple | set | frozenset):
+        return [_jsonable(v) for v in obj]
+    if isinstance(obj, np.ndarray):
+        return [_jsonable(v) for v in obj.tolist()]
+    if isinstance(obj, pd.DataFrame):
+        return [_jsonable(r) for r in obj.to_dict(orient="records")]
+    if isinstance(obj, pd.Series):
+        return _jsonable(obj.to_dict())
+    if isinstance(obj, np.generic):
+        return _jsonable(obj.item())
+    if isinstance(obj, float):
+        return obj if math.isfinite(obj) else None
+    if isinstance(obj, int):
+        return obj
+    if isinstance(obj, pd.Timestamp | datetime | date):
+        return obj.isoformat()
+    if obj is pd.NA or obj is pd.NaT:
+        return None
+    if hasattr(obj, "to_dict"):
+        return _jsonable(obj.to_dict())
+    return str(obj)
+
+
+_DROP_REASONS = {
+    "empty": "empty in every row, so it was dropped when the file was read and is not a feature.",
+}
+
+
+def _dropped_roles(ingest_report: dict | None) -> list[dict]:
+    """Columns ingest removed (e.g. the empty Column1..4 of an Excel export), as role rows with the reason."""
+    rows = []
+    for item in (ingest_report or {}).get("columns_dropped") or []:
+        name = str(item.get("column", ""))
+        why = str(item.get("reason") or "dropped")
+        text = _DROP_REASONS.get(why, f"dropped when the file was read ({why}), so it is not a feature.")
+        rows.append(
+            {
+                "name": name,
+                "role": str(Role.CONSTANT) if why == "empty" else "dropped",
+                "reason": f"{name} is {text}" if why in _DROP_REASONS else f"{name} was {text}",
+                "included": False,
+                "dropped_by_ingest": True,
+                "position": item.get("position"),
+            }
+        )
+    return rows
+
+
+def _cluster_rows(insights: Insights) -> list[dict]:
+    rows = []
+    for c in insights.clusters:
+        rows.append(
+            {
+                "cluster": int(c.cluster),
+                "name": c.name,
+                "size": int(c.size),
+                "share": float(c.share),
+                "summary": c.summary,
+                "lifts": c.lifts,
+                "medians": c.medians,
+                "distinguishing": [d.get("sentence") for d in c.distinguishing if d.get("sentence")],
+                "best_hours": list(c.best_hours),
+                "best_weekdays": list(c.best_weekdays),
+            }
+        )
+    return rows
 
 
 def run_report(result: RunResult, choices: Choices, ingest_report: dict | None = None) -> dict:
     """JSON-friendly run report: choices, k and why, metrics, stability, cluster summaries, ingest report."""
-    raise NotImplementedError
+    prep = result.prepared
+    ev = result.evaluation
+    roles = [{**r.to_dict(), "dropped_by_ingest": False} for r in prep.roles] + _dropped_roles(ingest_report)
+    report = {
+        "report_version": 1,
+        "choices": choices.to_dict(),
+        "rows": {
+            "used": len(result.labels),
+            "train": int(prep.split.train.size),
+            "test": int(prep.split.test.size),
+            "split": prep.split.description,
+        },
+        "k": int(result.k),
+        "k_reason": result.k_reason,
+        "sweep": None if result.sweep is None else result.sweep.to_dict(),
+        "metrics": {part: ev.metrics.get(part) for part in ("train", "test", "gap")},
+        "sentences": ev.sentences,
+        "shares": ev.shares,
+        "stability": ev.stability,
+        "clusters": _cluster_rows(result.insights),
+        "roles": roles,
+        "not_features": [{"column": r["name"], "reason": r["reason"]} for r in roles if not r["included"]],
+        "features": {
+            "columns": [str(c) for c in prep.features.train.columns],
+            "spec": prep.spec.to_dict(),
+            "transforms": prep.features.transforms,
+            "warnings": prep.features.warnings,
+        },
+        "ingest": ingest_report,
+    }
+    return _jsonable(report)
