@@ -1,0 +1,44 @@
+"""Make user text (headers, cluster names, posts) safe for Plotly labels and hover text.
+
+Plotly renders a subset of HTML in titles, trace names, tick labels and hover text, and decodes entities.
+Escaping turns every user character into literal text; nothing a user typed becomes markup.
+"""
+
+from __future__ import annotations
+
+import html
+
+MAX_LABEL = 60
+
+
+def plain(value: object, limit: int | None = MAX_LABEL) -> str:
+    """``value`` as escaped plain text for Plotly, shortened to ``limit`` characters (None: no limit)."""
+    text = "" if value is None else str(value)
+    text = " ".join(text.split())  # newlines and tabs would break one-line labels
+    if limit is not None and len(text) > limit:
+        text = text[: limit - 1].rstrip() + "…"
+    return html.escape(text, quote=True)
+
+
+def fmt_int(n: float | int | None) -> str:
+    """12345 → "12,345"; None → "–"."""
+    return "–" if n is None else f"{round(float(n)):,}"
+
+
+def fmt_num(x: float | None, digits: int = 2) -> str:
+    """A metric value for people: thousands separators, ``digits`` decimals, "–" when missing."""
+    if x is None:
+        return "–"
+    x = float(x)
+    if x != x:  # NaN
+        return "–"
+    if abs(x) >= 1000:
+        return f"{x:,.0f}"
+    return f"{x:,.{digits}f}"
+
+
+def fmt_pct(share: float | None, digits: int = 0) -> str:
+    """0.251 → "25%"."""
+    if share is None:
+        return "–"
+    return f"{100 * float(share):.{digits}f}%"
