@@ -7,15 +7,22 @@ named ``socialdash/services/ingest_*.py``).
 from __future__ import annotations
 
 import json
+import logging
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
+from socialdash.services.errors import CorruptFileError, IngestError, TooLargeError
+from socialdash.services.ingest_report import report_sentences
+from socialdash.services.ingest_run import run_ingest
+
+logger = logging.getLogger(__name__)
+
 
 @dataclass(frozen=True)
 class IngestLimits:
-    """Limits enforced before and while parsing; exceeding one raises TooLargeError with the limit in words."""
+    """Limits checked before and while parsing; exceeding one raises TooLargeError naming the limit."""
 
     max_bytes: int = 200 * 1024 * 1024
     max_rows: int = 2_000_000
@@ -47,7 +54,7 @@ class IngestReport:
 
     def sentences(self) -> list[str]:
         """The report as short plain-language sentences for a marketer."""
-        raise NotImplementedError
+        return report_sentences(self)
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -69,4 +76,14 @@ def ingest(
     ``datetime64[ns]`` (tz-aware inputs converted to UTC then made naive), everything else → pandas string.
     Raises a subclass of ``IngestError`` (never anything else) for any input that cannot be read.
     """
-    raise NotImplementedError
+    try:
+        report = IngestReport(file_name=file_name, file_type="csv")
+        frame = run_ingest(source, report, limits or IngestLimits())
+        return frame, report
+    except IngestError:
+        raise
+    except MemoryError:
+        raise TooLargeError("The file is too large for this server's memory.") from None
+    except Exception as exc:  # a parser failed in a way we did not foresee: still a plain sentence
+        logger.exception("unexpected error while reading %r", file_name)
+        raise CorruptFileError("This file could not be read as a table; it may be damaged.") from exc

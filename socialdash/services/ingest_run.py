@@ -1,0 +1,225 @@
+"""The ingest pipeline: limits, file type, parse, structure clean-up, value coercion, the report.
+
+Private helper of :mod:`socialdash.services.ingest` (which owns the public contract and the report type).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from socialdash.services.errors import (
+    BinaryFileError,
+    CorruptFileError,
+    EmptyFileError,
+    NotATableError,
+    NoUsableColumnsError,
+    TooLargeError,
+    UnsupportedFileError,
+)
+from socialdash.services.ingest_clean import (
+    drop_description_row,
+    drop_empty_rows,
+    drop_totals_rows,
+    unique_names,
+)
+from socialdash.services.ingest_excel import read_excel_table
+from socialdash.services.ingest_text import RawTable, read_head, read_text_table
+from socialdash.services.ingest_values import (
+    Coercion,
+    blank_missing,
+    coerce_dates,
+    coerce_epoch,
+    coerce_numbers,
+    is_blank_column,
+    tidy_float,
+)
+
+if TYPE_CHECKING:
+    from socialdash.services.ingest import IngestLimits, IngestReport
+
+TEXT_EXTENSIONS = {".csv", ".tsv", ".txt", ".tab", ".dat", ".xls"}
+EXCEL_EXTENSIONS = {".xlsx", ".xlsm"}
+OTHER_EXTENSIONS = {".json", ".xml", ".html", ".htm", ".pdf", ".doc", ".docx", ".ppt", ".pptx", ".ods",
+                    ".numbers", ".parquet", ".zip", ".gz", ".7z", ".rar", ".png", ".jpg", ".jpeg", ".gif",
+                    ".sqlite", ".db", ".exe"}
+BINARY_MAGIC = (b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"%PDF", b"\x1f\x8b", b"7z\xbc\xaf", b"Rar!",
+                b"\x7fELF", b"MZ", b"PAR1", b"SQLite format 3", b"BZh", b"\xfd7zXZ", b"II*\x00", b"MM\x00*",
+                b"RIFF", b"OggS", b"ID3", b"\x00\x00\x01\x00")
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
+ID_DIGITS = 10**15
+
+
+def _size(source: bytes | Path) -> int:
+    if isinstance(source, bytes):
+        return len(source)
+    try:
+        return Path(source).stat().st_size
+    except OSError:
+        raise CorruptFileError("The uploaded file could not be opened on the server.") from None
+
+
+def _megabytes(n: int) -> str:
+    mb = n / (1024 * 1024)
+    return f"{mb:,.0f} MB" if mb >= 10 else f"{mb:,.1f} MB"
+
+
+def _kind(head: bytes, file_name: str) -> str:
+    """"xlsx" or "csv" from the first bytes (the name only breaks ties); refuses binary and unknown files."""
+    ext = Path(file_name).suffix.lower()
+    if head.startswith(ZIP_MAGIC):
+        return "xlsx"
+    if head.startswith(OLE_MAGIC):
+        if ext in EXCEL_EXTENSIONS:
+            raise CorruptFileError(
+                "This Excel file is protected with a password (or damaged). Remove the password, save it "
+                "again and upload the new file."
+            )
+        raise UnsupportedFileError(
+            "Old Excel (.xls) and other Office files cannot be read. "
+            "Save it as .xlsx or CSV and upload again."
+        )
+    if head.startswith(BINARY_MAGIC):
+        raise BinaryFileError()
+    if ext in OTHER_EXTENSIONS:
+        raise UnsupportedFileError()
+    return "csv"
+
+
+def run_ingest(source: bytes | Path, report: IngestReport, limits: IngestLimits) -> pd.DataFrame:
+    """Read, clean and type the upload; fill ``report``; raise IngestError subclasses for bad input."""
+    if isinstance(source, bytearray | memoryview):
+        source = bytes(source)
+    elif isinstance(source, str):
+        source = Path(source)
+    n_bytes = _size(source)
+    report.n_bytes = n_bytes
+    if n_bytes > limits.max_bytes:
+        raise TooLargeError(
+            f"The file is {_megabytes(n_bytes)}; "
+            f"this server accepts files up to {_megabytes(limits.max_bytes)}."
+        )
+    if n_bytes == 0:
+        raise EmptyFileError()
+    head = read_head(source, 16)
+    kind = _kind(head, report.file_name)
+    ext = Path(report.file_name).suffix.lower()
+    if kind == "xlsx":
+        report.file_type = "xlsx"
+        raw = read_excel_table(source, limits.max_bytes, limits.max_rows, limits.max_columns)
+        report.sheet = raw.sheet
+        if ext in TEXT_EXTENSIONS:
+            raw.notes.append(f"The file is named {ext} but is an Excel workbook; it was read as one.")
+    else:
+        raw = read_text_table(source, n_bytes, limits.max_rows, limits.max_columns)
+        report.encoding = raw.encoding
+        report.delimiter = raw.delimiter
+        if ext in EXCEL_EXTENSIONS | {".xls"}:
+            raw.notes.append(f"The file is named {ext} but holds plain text; it was read as a CSV file.")
+        if ext not in TEXT_EXTENSIONS | EXCEL_EXTENSIONS and raw.frame.shape[1] < 2:
+            raise UnsupportedFileError()
+    frame = clean_table(raw, report)
+    report.notes.extend(raw.notes)
+    return frame
+
+
+def clean_table(raw: RawTable, report: IngestReport) -> pd.DataFrame:
+    """Structure clean-up and value coercion on a parsed table; fills ``report``."""
+    frame = raw.frame
+    report.rows_dropped.extend(raw.rows_dropped)
+    if len(frame) == 0:
+        raise NotATableError()
+    blank = [c for c in frame.columns if is_blank_column(frame[c])]
+    report.columns_dropped = [
+        {"column": str(raw.headers[c]), "position": int(c), "reason": "empty"} for c in blank
+    ]
+    if len(blank) == frame.shape[1]:
+        raise NoUsableColumnsError(
+            "Every column in this file is empty, so there are no values to work with."
+        )
+    if blank:
+        frame = frame.drop(columns=blank)
+    frame, n_empty = drop_empty_rows(frame)
+    if n_empty:
+        report.rows_dropped.append({"count": n_empty, "reason": "empty rows"})
+    frame, described = drop_description_row(frame)
+    if described:
+        report.rows_dropped.append({"count": 1, "reason": "description row"})
+    frame, n_totals = drop_totals_rows(frame)
+    if n_totals:
+        report.rows_dropped.append({"count": n_totals, "reason": "totals row"})
+    if len(frame) == 0:
+        raise NotATableError()
+    positions = [int(c) for c in frame.columns]
+    names, report.renamed = unique_names([raw.headers[c] for c in positions], positions)
+    columns: dict[str, pd.Series] = {}
+    markers = [0, 0]
+    for name, pos in zip(names, positions, strict=True):
+        columns[name] = _typed_column(frame[pos], name, pos in raw.text_columns, raw, report, markers)
+    if markers[0]:
+        report.notes.append(
+            f"{markers[0]:,} cells written as -, n/a, null or similar were treated as empty "
+            f"(in {markers[1]:,} column{'s' if markers[1] != 1 else ''})."
+        )
+    out = pd.DataFrame(columns)
+    out.index = pd.RangeIndex(len(out))
+    report.n_rows, report.n_columns = out.shape
+    return out
+
+
+def _typed_column(
+    s: pd.Series, name: str, forced_text: bool, raw: RawTable, report: IngestReport, markers: list[int]
+) -> pd.Series:
+    """One column with its final dtype: number, datetime64[ns] or string; coercions go to the report."""
+    coercion: Coercion | None = None
+    kind = s.dtype.kind
+    if isinstance(s.dtype, pd.DatetimeTZDtype):
+        return s.dt.tz_convert("UTC").dt.tz_localize(None).astype("datetime64[ns]")
+    if kind == "M":
+        return s.astype("datetime64[ns]")
+    if kind == "b":
+        return s.astype("str")
+    if kind in "iu":
+        if len(s) and s.abs().max() >= ID_DIGITS:
+            report.notes.append(f"“{name}” holds long numbers (ids); they were kept as text, digit by digit.")
+            return s.astype("str")
+        coercion = coerce_epoch(s, name)
+    elif kind == "f":
+        tidy = tidy_float(s)
+        if tidy.dtype.kind == "i":
+            coercion = Coercion(tidy, "number", "whole numbers written as 4980.0 stored as 4980")
+            coercion = coerce_epoch(tidy, name) or coercion
+        else:
+            coercion = coerce_epoch(s, name)
+    else:
+        s = s.astype("str")
+        s, n_markers = blank_missing(s)
+        if n_markers:
+            markers[0] += n_markers
+            markers[1] += 1
+        if not forced_text:
+            coercion = coerce_numbers(s, raw.delimiter)
+            if coercion is not None:
+                coercion = coerce_epoch(coercion.values, name) or coercion
+            else:
+                coercion = coerce_dates(s)
+        if coercion is None:
+            return s
+    if coercion is None:
+        return s
+    values = coercion.values
+    report.coercions.append({"column": name, "to": coercion.to, "detail": coercion.detail})
+    if coercion.date_order and report.date_order is None:
+        report.date_order = coercion.date_order
+        if coercion.ambiguous:
+            report.notes.append(
+                f"In “{name}” every day is 12 or less, so day and month could be swapped; "
+                "the dates were read month first."
+            )
+    if values.dtype.kind == "f" and np.isinf(values.to_numpy()).any():
+        values = values.replace([np.inf, -np.inf], np.nan)
+    return values

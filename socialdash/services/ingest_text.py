@@ -1,0 +1,285 @@
+"""Delimited text (CSV/TSV/TXT): encoding, binary check, delimiter, one ``pd.read_csv`` pass.
+
+Private helper of :mod:`socialdash.services.ingest`. Works on a head sample for every decision and lets the
+C parser read the whole file once, from the path when the upload was streamed to disk.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import re
+import warnings
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from socialdash.services.errors import (
+    BinaryFileError,
+    CorruptFileError,
+    EmptyFileError,
+    NotATableError,
+    TooLargeError,
+)
+
+DELIMITERS = (",", ";", "\t", "|")
+SAMPLE_BYTES = 256 * 1024
+MAX_SAMPLE_BYTES = 8 * 1024 * 1024
+SAMPLE_RECORDS = 2000
+# Values read as text whatever they look like: leading zeros or too many digits for a float.
+_ID_RE = re.compile(r"^\s*(?:0\d+|[+-]?\d{16,})\s*$")
+# Missing markers recognised on top of pandas' defaults ("", "NA", "N/A", "n/a", "null", "NaN", ...).
+EXTRA_NA = ("none",)
+_CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+@dataclass
+class RawTable:
+    """A parsed table before cleaning: integer column labels, the raw header cells, facts for the report."""
+
+    frame: pd.DataFrame
+    headers: list[str]
+    encoding: str | None = None
+    delimiter: str | None = None
+    sheet: str | None = None
+    notes: list[str] = field(default_factory=list)
+    rows_dropped: list[dict] = field(default_factory=list)
+    text_columns: set[int] = field(default_factory=set)  # forced to text (identifiers)
+
+
+def read_head(source: bytes | Path, n: int) -> bytes:
+    """The first ``n`` bytes of the upload."""
+    if isinstance(source, bytes | bytearray | memoryview):
+        return bytes(source[:n])
+    with open(source, "rb") as fh:
+        return fh.read(n)
+
+
+def detect_encoding(head: bytes, complete: bool) -> str:
+    """Pick the text encoding from the head of the file (BOMs, strict UTF-8, then Windows-1252)."""
+    if head.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    if head.startswith(codecs.BOM_UTF16_LE) or head.startswith(codecs.BOM_UTF16_BE):
+        return "utf-16"
+    bomless = _bomless_utf16(head)
+    if bomless:
+        return bomless
+    try:
+        codecs.getincrementaldecoder("utf-8")("strict").decode(head, final=complete)
+        return "utf-8"
+    except UnicodeDecodeError:
+        pass
+    return fallback_encoding(head)
+
+
+def fallback_encoding(data: bytes) -> str:
+    """Encoding for text that is not UTF-8: Windows-1252 when it decodes, else charset-normalizer's guess."""
+    try:
+        data.decode("cp1252")
+        return "cp1252"
+    except UnicodeDecodeError:
+        pass
+    try:
+        from charset_normalizer import from_bytes
+
+        best = from_bytes(data[:65536]).best()
+        if best is not None and best.encoding and not best.encoding.startswith("utf_16"):
+            return codecs.lookup(best.encoding).name
+    except Exception:  # charset-normalizer is a best-effort guess; Latin-1 always decodes
+        pass
+    return "latin-1"
+
+
+def _bomless_utf16(head: bytes) -> str | None:
+    """UTF-16 without a BOM: text where every other byte is NUL."""
+    sample = head[:4096]
+    if len(sample) < 8:
+        return None
+    pairs = len(sample) // 2
+    even_nul = sum(1 for i in range(0, pairs * 2, 2) if sample[i] == 0)
+    odd_nul = sum(1 for i in range(1, pairs * 2, 2) if sample[i] == 0)
+    if odd_nul > 0.9 * pairs and even_nul < 0.1 * pairs:
+        return "utf-16-le"
+    if even_nul > 0.9 * pairs and odd_nul < 0.1 * pairs:
+        return "utf-16-be"
+    return None
+
+
+def decode_head(head: bytes, encoding: str) -> str:
+    """Decode the head sample, ignoring a character cut in half at its end."""
+    decoder = codecs.getincrementaldecoder(encoding)("replace")
+    return decoder.decode(head, final=False)
+
+
+def check_text(text: str) -> None:
+    """Raise BinaryFileError when decoded text holds NUL bytes or many control characters."""
+    if "\x00" in text:
+        raise BinaryFileError()
+    probe = text[:65536]
+    if probe and len(_CONTROL_RE.findall(probe)) > 0.02 * len(probe):
+        raise BinaryFileError()
+    if probe and probe.count("\ufffd") > 0.1 * len(probe):
+        raise BinaryFileError()
+
+
+def sample_records(text: str, delimiter: str, complete: bool) -> list[list[str]]:
+    """Records of the head sample, parsed with ``delimiter``; a record cut by the sample's end is dropped."""
+    if not complete:
+        cut = text.rfind("\n")
+        text = text[: cut + 1] if cut >= 0 else text
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=False)
+    records: list[list[str]] = []
+    try:
+        for row in reader:
+            records.append(row)
+            if len(records) > SAMPLE_RECORDS:
+                break
+    except csv.Error:
+        pass
+    if not complete and len(records) > 1 and len(records) <= SAMPLE_RECORDS:
+        records.pop()  # may end inside a quoted field that continues after the sample
+    return [r for r in records if r and any(c.strip() for c in r)] or records[:1]
+
+
+def detect_delimiter(text: str, complete: bool) -> tuple[str, list[list[str]]]:
+    """The delimiter among , ; tab | that splits the header and the rows under it most consistently."""
+    best: tuple[float, int, int] | None = None
+    chosen = ","
+    chosen_records: list[list[str]] = []
+    for order, delim in enumerate(DELIMITERS):
+        records = sample_records(text, delim, complete)
+        if not records:
+            continue
+        width = len(records[0])
+        if width < 2:
+            continue
+        body = records[1:51] or records[:1]
+        same = sum(1 for r in body if len(r) == width or (len(r) == width + 1 and not r[-1].strip()))
+        score = (same / len(body), width, -order)
+        if best is None or score > best:
+            best, chosen, chosen_records = score, delim, records
+    if best is None or best[0] < 0.5:
+        # One column: use a delimiter that never occurs, so commas in the text stay in it.
+        absent = [d for d in DELIMITERS if d not in text]
+        chosen = absent[0] if absent else ","
+        chosen_records = sample_records(text, chosen, complete)
+    return chosen, chosen_records
+
+
+def _width(records: list[list[str]]) -> int:
+    """Columns of the table: the header, or more when most rows carry extra (trailing) fields."""
+    header = len(records[0])
+    counts = Counter(len(r) for r in records[1:201])
+    if counts:
+        common, _ = counts.most_common(1)[0]
+        return max(header, common)
+    return header
+
+
+def _identifier_columns(records: list[list[str]], width: int) -> set[int]:
+    """Columns whose sample values look like ids (leading zeros, > 15 digits): parsed as text."""
+    found: set[int] = set()
+    for row in records[1:]:
+        for j, cell in enumerate(row[:width]):
+            if j not in found and cell and _ID_RE.match(cell):
+                found.add(j)
+    return found
+
+
+def read_text_table(source: bytes | Path, n_bytes: int, max_rows: int, max_columns: int) -> RawTable:
+    """Parse delimited text into a RawTable with one C-engine ``pd.read_csv`` pass."""
+    size = SAMPLE_BYTES
+    while True:
+        head = read_head(source, size)
+        complete = len(head) >= n_bytes
+        if complete or b"\n" in head[: len(head) // 2] or size >= MAX_SAMPLE_BYTES:
+            break
+        size *= 4
+    if not head.strip(b" \t\r\n\x00\xef\xbb\xbf\xff\xfe"):
+        raise EmptyFileError()
+    encoding = detect_encoding(head, complete)
+    text = decode_head(head, encoding)
+    check_text(text)
+    text = text.lstrip("\ufeff")
+    if not text.strip():
+        raise EmptyFileError()
+    delimiter, records = detect_delimiter(text, complete)
+    if not records:
+        raise NotATableError()
+    width = _width(records)
+    if width > max_columns:
+        raise TooLargeError(
+            f"The file has {width:,} columns; this server accepts up to {max_columns:,} columns."
+        )
+    headers = [*records[0], *[""] * (width - len(records[0]))][:width]
+    text_cols = _identifier_columns(records, width)
+    frame, encoding, skipped = _read_csv(source, encoding, delimiter, width, text_cols, max_rows)
+    table = RawTable(frame=frame, headers=headers, encoding=encoding, delimiter=delimiter)
+    table.text_columns = text_cols
+    if skipped:
+        table.rows_dropped.append({"count": skipped, "reason": "rows with more cells than the header"})
+    return table
+
+
+def _read_csv(
+    source: bytes | Path,
+    encoding: str,
+    delimiter: str,
+    width: int,
+    text_cols: set[int],
+    max_rows: int,
+) -> tuple[pd.DataFrame, str, int]:
+    """One ``pd.read_csv`` pass; retried with a fallback encoding if UTF-8 breaks after the sample."""
+    try:
+        frame, skipped = _read_csv_once(source, encoding, delimiter, width, text_cols, max_rows)
+    except UnicodeDecodeError:
+        if encoding not in ("utf-8", "utf-8-sig"):
+            raise CorruptFileError("The file's characters could not be read in any known encoding.") from None
+        whole = source if isinstance(source, bytes) else Path(source).read_bytes()
+        encoding = fallback_encoding(whole)
+        frame, skipped = _read_csv_once(source, encoding, delimiter, width, text_cols, max_rows)
+    if len(frame) > max_rows:
+        raise TooLargeError(
+            f"The file has more than {max_rows:,} rows; this server accepts up to {max_rows:,} rows."
+        )
+    return frame, encoding, skipped
+
+
+def _read_csv_once(
+    source: bytes | Path,
+    encoding: str,
+    delimiter: str,
+    width: int,
+    text_cols: set[int],
+    max_rows: int,
+) -> tuple[pd.DataFrame, int]:
+    handle = io.BytesIO(source) if isinstance(source, bytes) else source
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            frame = pd.read_csv(
+                handle,
+                sep=delimiter,
+                encoding=encoding,
+                encoding_errors="strict",
+                header=0,
+                names=list(range(width)),
+                index_col=False,
+                dtype=dict.fromkeys(text_cols, "str") or None,
+                na_values=list(EXTRA_NA),
+                nrows=max_rows + 1,
+                on_bad_lines="warn",
+                engine="c",
+                low_memory=False,
+            )
+        except UnicodeDecodeError:
+            raise
+        except pd.errors.EmptyDataError:
+            raise NotATableError() from None
+        except (pd.errors.ParserError, csv.Error, ValueError, OverflowError):
+            raise CorruptFileError("The file's rows could not be split into columns.") from None
+    skipped = sum(str(w.message).count("Skipping line") for w in caught)
+    return frame, skipped

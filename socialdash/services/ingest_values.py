@@ -1,0 +1,282 @@
+"""Cell values: missing markers, numbers written as text, dates and epoch times, identifiers.
+
+Private helper of :mod:`socialdash.services.ingest`. Every decision is made on a small sample first and then
+applied to the whole column with vectorised pandas operations.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+MISSING = ("", "-", "--", "—", "–", "n/a", "N/A", "NA", "na", "null", "NULL", "Null", "none", "None", "NONE",
+           "nan", "NaN", "#N/A", "(blank)")
+SAMPLE_SIZE = 200
+THRESHOLD = 0.95
+MAX_EXACT = 2**53
+
+_CUR = r"(?:US\$|R\$|[$€£¥₹₩₽]|USD|EUR|GBP|JPY|CHF|CAD|AUD|INR|CNY|SEK|NOK|DKK|PLN|BRL|MXN)"
+_CUR_LEAD = re.compile(rf"^([+-]?)\s*{_CUR}\s*")
+_CUR_TAIL = re.compile(rf"\s*{_CUR}$")
+_CUR_ANY = re.compile(rf"^[+-]?\s*{_CUR}|{_CUR}$")
+_SPACES = re.compile(r"[\u00a0\u202f\u2009\u2007']")
+_DOT_NUM = re.compile(
+    r"[+-]?(?:(?:\d{1,3}(?:,\d{3})+|\d{1,3}(?: \d{3})+|\d+)(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?"
+)
+_COMMA_NUM = re.compile(r"[+-]?(?:(?:\d{1,3}(?:\.\d{3})+|\d{1,3}(?: \d{3})+|\d+)(?:,\d*)?|,\d+)")
+_COMMA_EVIDENCE = re.compile(r"[+-]?(?:\d+,(?:\d{1,2}|\d{4,})|\d{1,3}(?:\.\d{3})+,\d+)")
+_DOT_EVIDENCE = re.compile(r"[+-]?(?:\d+\.(?:\d{1,2}|\d{4,})|\d{1,3}(?:,\d{3})+\.\d+)")
+_INTEGER = re.compile(r"[+-]?\d+")
+_IDENTIFIER = re.compile(r"0\d+|[+-]?\d{16,}")
+_HAS_DIGIT = re.compile(r"\d")
+_ISO_START = re.compile(r"\s*\d{4}-\d{1,2}-\d{1,2}")
+_TIME_NAME = re.compile(r"timestamp|published|created|posted|datetime|(?<![a-z])(?:time|date)(?![a-z])")
+EPOCH_SECONDS = (946_684_800, 2_082_758_400)  # 2000-01-01 .. 2036-01-01
+
+
+@dataclass
+class Coercion:
+    """A column converted to another type, with the words for the report."""
+
+    values: pd.Series
+    to: str  # "number" | "datetime"
+    detail: str
+    date_order: str | None = None
+    ambiguous: bool = False
+
+
+def sample_of(s: pd.Series, n: int = SAMPLE_SIZE) -> pd.Series:
+    """Up to ``n`` non-missing values spread evenly over the column."""
+    present = s.dropna()
+    if len(present) <= n:
+        return present
+    step = len(present) / n
+    return present.iloc[(np.arange(n) * step).astype(int)]
+
+
+def blank_missing(s: pd.Series) -> tuple[pd.Series, int]:
+    """Replace missing markers (-, n/a, null, blanks, ...) in a text column by NA; return the count."""
+    marker = s.isin(MISSING)
+    probe = sample_of(s, 100)
+    if not probe.empty and probe.str.strip().ne(probe).any():
+        marker = s.str.strip().isin(MISSING).fillna(False)
+    n = int(marker.sum())
+    return (s.mask(marker) if n else s), n
+
+
+def is_blank_column(s: pd.Series) -> bool:
+    """True when a column holds no value at all (all missing or whitespace)."""
+    if s.isna().all():
+        return True
+    if not pd.api.types.is_string_dtype(s) and s.dtype != object:
+        return False
+    probe = sample_of(s, 50).astype(str).str.strip()
+    if not probe.eq("").all():
+        return False
+    return bool(s.dropna().astype(str).str.strip().eq("").all())
+
+
+def _prepare_numbers(s: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series, pd.Series]:
+    """Strip spaces, currency, percent and accounting brackets: text, percent, currency, bracket masks."""
+    t = s.str.strip().str.replace(_SPACES, " ", regex=True)
+    bracket = t.str.startswith("(") & t.str.endswith(")")
+    if bracket.any():
+        t = t.mask(bracket, "-" + t.str.slice(1, -1).str.strip())
+    currency = t.str.contains(_CUR_ANY, regex=True)
+    if currency.any():
+        t = t.str.replace(_CUR_LEAD, r"\1", regex=True).str.replace(_CUR_TAIL, "", regex=True)
+    percent = t.str.endswith("%")
+    if percent.any():
+        t = t.str.slice(0, -1).str.strip().where(percent, t)
+    return t, percent, currency, bracket
+
+
+def _decimal_comma(t: pd.Series, delimiter: str | None) -> bool:
+    """Whether this column writes decimals with a comma (``;`` files by default, else from the values)."""
+    comma = bool(t.str.fullmatch(_COMMA_EVIDENCE).any())
+    dot = bool(t.str.fullmatch(_DOT_EVIDENCE).any())
+    if delimiter == ";":
+        return not (dot and not comma)
+    return comma and not dot
+
+
+def _parse_numbers(t: pd.Series, decimal_comma: bool) -> tuple[pd.Series, pd.Series, bool]:
+    """Numbers from prepared text: values, parse mask, whether separators were removed."""
+    ok = t.str.fullmatch(_COMMA_NUM if decimal_comma else _DOT_NUM).fillna(False)
+    if decimal_comma:
+        plain = t.str.replace(r"[. ]", "", regex=True).str.replace(",", ".", regex=False)
+        separators = bool(t[ok].str.contains(r"[. ]\d{3}", regex=True).any())
+    else:
+        plain = t.str.replace(r"[, ]", "", regex=True)
+        separators = bool(t[ok].str.contains(r"[, ]\d{3}", regex=True).any())
+    values = pd.to_numeric(plain.where(ok), errors="coerce").astype("float64")
+    return values, ok & values.notna(), separators
+
+
+def looks_like_identifier(t: pd.Series) -> bool:
+    """Integers with leading zeros or more than 15 digits are ids: they must stay text."""
+    return bool(t.str.fullmatch(_IDENTIFIER).fillna(False).any())
+
+
+def coerce_numbers(s: pd.Series, delimiter: str | None) -> Coercion | None:
+    """Convert a text column to numbers when at least 95% of its values read as numbers."""
+    probe = sample_of(s)
+    if probe.empty:
+        return None
+    pt, _, _, _ = _prepare_numbers(probe)
+    if looks_like_identifier(pt):
+        return None
+    _, pok, _ = _parse_numbers(pt, _decimal_comma(pt, delimiter))
+    if pok.mean() < THRESHOLD:
+        return None
+    present = s.notna()
+    t, percent, currency, bracket = _prepare_numbers(s)
+    if looks_like_identifier(t[present]):
+        return None
+    comma = _decimal_comma(t, delimiter)
+    values, ok, separators = _parse_numbers(t, comma)
+    n_present = int(present.sum())
+    n_ok = int(ok.sum())
+    if n_present == 0 or n_ok < THRESHOLD * n_present:
+        return None
+    parts = []
+    if separators:
+        parts.append("thousand separators removed")
+    if comma and t[ok].str.contains(",", regex=False).any():
+        parts.append("decimal commas read as decimal points")
+    if percent.any():
+        parts.append("percent signs removed (12.5% became 12.5)")
+        parts.insert(0, "percent")
+    if currency.any():
+        parts.append("currency signs removed")
+    if bracket.any():
+        parts.append("amounts in brackets read as negative")
+    if not parts:
+        parts.append("numbers written as text")
+    bad = n_present - n_ok
+    if bad:
+        parts.append(f"{bad:,} value{'s' if bad != 1 else ''} that were not numbers left empty")
+    return Coercion(values=tidy_float(values), to="number", detail="; ".join(parts))
+
+
+def tidy_float(values: pd.Series) -> pd.Series:
+    """float64 → int64 when every value is a whole number and none is missing ("4980.0" → 4980)."""
+    if values.dtype.kind != "f" or len(values) == 0 or values.isna().any():
+        return values
+    arr = values.to_numpy()
+    if not np.isfinite(arr).all() or np.abs(arr).max() >= MAX_EXACT or not (arr == np.round(arr)).all():
+        return values
+    return values.astype("int64")
+
+
+def is_time_name(name: str) -> bool:
+    """Column names that may hold times: time, date, published, created, timestamp, posted."""
+    return bool(_TIME_NAME.search(name.lower()))
+
+
+def coerce_epoch(values: pd.Series, name: str) -> Coercion | None:
+    """Epoch seconds or milliseconds in a time-like column, when every value falls in 2000–2035."""
+    if not is_time_name(name) or values.dtype.kind not in "iuf":
+        return None
+    present = values.dropna()
+    if present.empty:
+        return None
+    lo, hi = present.min(), present.max()
+    for unit, scale, words in (("s", 1, "seconds"), ("ms", 1000, "milliseconds")):
+        if EPOCH_SECONDS[0] * scale <= lo and hi < EPOCH_SECONDS[1] * scale:
+            stamps = pd.to_datetime(values, unit=unit, errors="coerce").astype("datetime64[ns]")
+            return Coercion(stamps, "datetime", f"Unix time in {words} converted to dates (UTC)")
+    return None
+
+
+_MD = ["%m/%d/%Y %H:%M", "%m/%d/%Y %H:%M:%S", "%m/%d/%Y %I:%M:%S %p", "%m/%d/%Y %I:%M %p", "%m/%d/%Y",
+       "%m/%d/%y %H:%M", "%m/%d/%y %H:%M:%S", "%m/%d/%y %I:%M %p", "%m/%d/%y",
+       "%m-%d-%Y %H:%M", "%m-%d-%Y %H:%M:%S", "%m-%d-%Y", "%m-%d-%y %H:%M", "%m-%d-%y",
+       "%m.%d.%Y %H:%M", "%m.%d.%Y %H:%M:%S", "%m.%d.%Y", "%m.%d.%y"]
+_DM = [f.replace("%m", "@").replace("%d", "%m").replace("@", "%d") for f in _MD]
+_ISO = ["ISO8601", "%Y-%m-%d %H:%M %z", "%Y-%m-%d %H:%M:%S %z", "%Y-%m-%d %H:%M:%S.%f",
+        "%Y/%m/%d %H:%M", "%Y/%m/%d %H:%M:%S", "%Y/%m/%d"]
+_NAMED = ["%b %d, %Y", "%B %d, %Y", "%b %d, %Y %I:%M %p", "%B %d, %Y %I:%M %p", "%b %d, %Y %H:%M",
+          "%d %b %Y", "%d %B %Y", "%d %b %Y %H:%M", "%d-%b-%Y", "%d-%b-%y", "%a %b %d %H:%M:%S %z %Y",
+          "%A, %B %d, %Y", "%a, %d %b %Y %H:%M:%S %z", "%d %b %Y %H:%M:%S"]
+
+
+def _to_datetime(s: pd.Series, fmt: str) -> pd.Series:
+    """Parse with one explicit format; tz-aware results become naive UTC; datetime64[ns]."""
+    if fmt == "ISO8601":
+        s = s.where(s.str.match(_ISO_START))
+    out = pd.to_datetime(s, format=fmt, errors="coerce", utc=fmt == "ISO8601" or "%z" in fmt)
+    if isinstance(out.dtype, pd.DatetimeTZDtype):
+        out = out.dt.tz_convert("UTC").dt.tz_localize(None)
+    return out.astype("datetime64[ns]")
+
+
+def _cover(s: pd.Series, formats: list[str]) -> tuple[list[str], int]:
+    """Formats, in order, that together parse the most values of ``s``; and how many they parse."""
+    chosen: list[str] = []
+    remaining = s
+    for fmt in formats:
+        if remaining.empty:
+            break
+        parsed = _to_datetime(remaining, fmt)
+        hit = parsed.notna()
+        if hit.any():
+            chosen.append(fmt)
+            remaining = remaining[~hit]
+    return chosen, len(s) - len(remaining)
+
+
+def _apply(s: pd.Series, formats: list[str]) -> pd.Series:
+    """Parse a whole column with the chosen formats, each one only on what the previous left."""
+    result = _to_datetime(s, formats[0])
+    for fmt in formats[1:]:
+        todo = result.isna() & s.notna()
+        if not todo.any():
+            break
+        result = result.mask(todo, _to_datetime(s[todo], fmt))
+    return result
+
+
+def coerce_dates(s: pd.Series) -> Coercion | None:
+    """Convert a text column of dates (many formats, day/month order from the data) to datetime64[ns]."""
+    probe = sample_of(s)
+    if probe.empty:
+        return None
+    lengths = probe.str.len()
+    plausible = probe.str.contains(_HAS_DIGIT) & lengths.between(6, 40)
+    if plausible.mean() < THRESHOLD:
+        return None
+    month_first, n_md = _cover(probe, _ISO + _MD + _NAMED)
+    day_first, n_dm = _cover(probe, _ISO + _DM + _NAMED)
+    if max(n_md, n_dm) < THRESHOLD * len(probe):
+        return None
+    orders = [(month_first, "month first"), (day_first, "day first")]
+    if n_dm > n_md:
+        orders.reverse()
+    present = int(s.notna().sum())
+    best: tuple[pd.Series, str, list[str]] | None = None
+    for formats, order in orders:
+        parsed = _apply(s, formats)
+        if best is None or parsed.notna().sum() > best[0].notna().sum():
+            best = (parsed, order, formats)
+        if parsed.notna().sum() == present:
+            break
+    assert best is not None
+    parsed, order, formats = best
+    n_ok = int(parsed.notna().sum())
+    if n_ok < THRESHOLD * present:
+        return None
+    numeric_order = any(f in _MD or f in _DM for f in formats)
+    ambiguous = numeric_order and bool(parsed.dt.day.max() <= 12)
+    detail = "dates read"
+    if numeric_order:
+        detail += f" ({order}" + (", assumed because every day is 12 or less" if ambiguous else "") + ")"
+    if any("%z" in f or f == "ISO8601" for f in formats) and s.str.contains(r"[+-]\d{2}:?\d{2}$|Z$").any():
+        detail += "; times with a time zone converted to UTC"
+    bad = present - n_ok
+    if bad:
+        detail += f"; {bad:,} value{'s' if bad != 1 else ''} that were not dates left empty"
+    return Coercion(parsed, "datetime", detail, order if numeric_order else None, ambiguous)
