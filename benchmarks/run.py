@@ -1,0 +1,251 @@
+"""Benchmark every pipeline stage against plain pandas / scikit-learn doing the same work, in one run.
+
+``python -m benchmarks.run [--sizes 10k,100k,1M] [--out benchmarks/out/results.json]`` (what ``make bench``
+calls). Prints a table of ratios with PASS/MISS per target and writes the same figures as JSON.
+Timings are best-of-N (N shrinks with the size); peak memory is measured in a fresh process.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from benchmarks.generate import SIZES, ensure, paths
+
+ROOT = Path(__file__).resolve().parent
+DEFAULT_OUT = ROOT / "out" / "results.json"
+REPS = {"10k": 5, "100k": 3, "1M": 1}
+
+#: stage → (baseline description, target ratio or None)
+TARGETS: dict[str, tuple[str, float | None]] = {
+    "ingest": ("pd.read_csv (C engine) of the same file", 1.5),
+    "store reload": ("pd.read_csv of its CSV", 0.5),
+    "store put": ("pd.read_csv of its CSV", None),
+    "roles + split": ("", None),
+    "preprocess (fit_features)": ("", None),
+    "k sweep": ("one bare KMeans(...).fit at the chosen k", 3.0),
+    "fit": ("bare KMeans(...).fit, same matrix, n_init, random_state", 1.3),
+    "evaluate": ("", None),
+    "insights": ("", None),
+    "export csv": ("plain df.to_csv of the same labelled frame", 1.3),
+    "peak memory": ("DataFrame memory_usage(deep=True)", 4.0),
+}
+
+
+def best_of(fn: Callable[[], Any], reps: int) -> tuple[float, Any]:
+    """Fastest wall time of ``reps`` calls, and the last result."""
+    times, out = [], None
+    for _ in range(max(1, reps)):
+        out = None
+        gc.collect()
+        start = time.perf_counter()
+        out = fn()
+        times.append(time.perf_counter() - start)
+    return min(times), out
+
+
+def _row(stage: str, ours: float, base: float | None = None, **extra: Any) -> dict:
+    desc, target = TARGETS[stage]
+    ratio = None if base in (None, 0) else ours / base
+    status = "" if target is None or ratio is None else ("PASS" if ratio <= target else "MISS")
+    return {"stage": stage, "ours_s": ours, "baseline_s": base, "ratio": ratio, "target": target,
+            "status": status, "baseline": desc, **extra}  # fmt: skip
+
+
+def _k_check(X: np.ndarray, params: dict, ks: list[int], seed: int) -> dict:
+    """The best-silhouette k when every k is fitted on all rows (silhouette on a 10k sample)."""
+    from sklearn.cluster import KMeans
+    from sklearn.metrics import silhouette_score
+
+    rng = np.random.default_rng(seed)
+    idx = rng.choice(X.shape[0], size=min(10_000, X.shape[0]), replace=False)
+    scores = {}
+    for k in ks:
+        labels = KMeans(**{**params, "n_clusters": k}).fit_predict(X)
+        scores[k] = float(silhouette_score(X[idx], labels[idx]))
+    return {"full_data_silhouette": scores, "full_data_best_k": max(scores, key=lambda k: scores[k])}
+
+
+def bench_size(size: str, reps: int, k_check: bool) -> dict:
+    from sklearn.cluster import KMeans
+    from sklearn.metrics import adjusted_rand_score
+
+    from socialdash.services.datasets import DatasetStore
+    from socialdash.services.evaluate import evaluate
+    from socialdash.services.export import labelled_frame, to_csv_bytes
+    from socialdash.services.ingest import IngestLimits, ingest
+    from socialdash.services.insights import describe_clusters
+    from socialdash.services.model import fit_kmeans, sweep_k
+    from socialdash.services.pipeline import Choices, _as_matrix, _distances
+    from socialdash.services.preprocess import default_spec, fit_features
+    from socialdash.services.roles import apply_overrides, infer_roles
+    from socialdash.services.split import split_rows
+
+    path = ensure(size)
+    planted = np.load(paths(size)[1])
+    limits = IngestLimits(max_bytes=1024**3)
+    rows: list[dict] = []
+    print(f"\n== {size}: {path.name} ({path.stat().st_size / 1e6:.1f} MB), best of {reps}", flush=True)
+
+    t_read, plain = best_of(lambda: pd.read_csv(path), reps)
+    t_ingest, (df, report) = best_of(lambda: ingest(path, path.name, limits), reps)
+    rows.append(_row("ingest", t_ingest, t_read))
+    del plain
+
+    with tempfile.TemporaryDirectory() as tmp:
+        store = DatasetStore(Path(tmp))
+        key = "0" * 64
+        t_put, _ = best_of(lambda: store.put(key, df, report), 1)
+        t_load, _ = best_of(lambda: store.load(key), reps)
+    rows.append(_row("store put", t_put, t_read))
+    rows.append(_row("store reload", t_load, t_read))
+
+    choices = Choices()
+
+    def roles_split() -> tuple:
+        roles = apply_overrides(infer_roles(df), choices.role_overrides, choices.included)
+        return roles, split_rows(df, choices.split)
+
+    t_roles, (roles, split) = best_of(roles_split, reps)
+    rows.append(_row("roles + split", t_roles))
+    spec = default_spec(roles)
+    t_pre, feats = best_of(lambda: fit_features(df, spec, split.train, split.test), reps)
+    rows.append(_row("preprocess (fit_features)", t_pre, features=list(map(str, feats.train.columns))))
+    X_train, X_test = _as_matrix(feats.train), _as_matrix(feats.test)
+
+    t_sweep, sweep = best_of(lambda: sweep_k(X_train, ks=choices.ks, seed=choices.seed), reps)
+    k = int(sweep.recommended_k)
+    t_fit, (model, train_labels) = best_of(lambda: fit_kmeans(X_train, k, seed=choices.seed), reps)
+    params = model.kmeans.get_params()
+    t_bare, _ = best_of(lambda: KMeans(**params).fit(X_train), reps)
+    rows.append(_row("k sweep", t_sweep, t_bare, ks=list(sweep.ks), recommended_k=k, rule=sweep.rule))
+    rows.append(
+        _row("fit", t_fit, t_bare, k=k, n_init=params.get("n_init"), algorithm=params.get("algorithm"))
+    )
+
+    t_eval, _ = best_of(lambda: evaluate(model, X_train, X_test, train_labels, seed=choices.seed), reps)
+    rows.append(_row("evaluate", t_eval))
+
+    n = len(df)
+    train_pos, test_pos = feats.train.index.to_numpy(), feats.test.index.to_numpy()
+    test_labels = model.predict(X_test)
+    labels = np.zeros(n, dtype=np.int32)
+    labels[train_pos], labels[test_pos] = train_labels, test_labels
+    split_labels = np.full(n, "train", dtype=object)
+    split_labels[test_pos] = "test"
+    centers = np.asarray(model.centers)
+    dist = np.empty(n)
+    dist[train_pos] = _distances(X_train, centers, train_labels)
+    dist[test_pos] = _distances(X_test, centers, test_labels)
+    t_ins, insights = best_of(lambda: describe_clusters(df, labels, roles, dist), reps)
+    rows.append(_row("insights", t_ins))
+
+    names = {c.cluster: c.name for c in insights.clusters}
+
+    def ours_export() -> bytes:
+        return to_csv_bytes(labelled_frame(df, labels, split_labels, names, report.columns_dropped))
+
+    def plain_export() -> str:
+        frame = df.assign(
+            cluster=labels, cluster_name=pd.Series(labels).map(names).to_numpy(), split=split_labels
+        )
+        return frame.to_csv(index=False)
+
+    t_plain_csv, _ = best_of(plain_export, reps)
+    t_export, _ = best_of(ours_export, reps)
+    rows.append(_row("export csv", t_export, t_plain_csv))
+
+    mem = json.loads(
+        subprocess.run(
+            [sys.executable, "-m", "benchmarks.memflow", str(path)],
+            cwd=ROOT.parent, check=True, capture_output=True, text=True,
+        ).stdout.strip().splitlines()[-1]
+    )  # fmt: skip
+    rows.append(
+        {**_row("peak memory", mem["flow_peak"] / 2**20, mem["df_bytes"] / 2**20), "unit": "MiB",
+         "stage_peaks_over_base_mib": {k: v / 2**20 for k, v in mem["stage_peaks_over_base"].items()}}
+    )  # fmt: skip
+
+    kinfo: dict[str, Any] = {
+        "planted_k": int(np.unique(planted).size),
+        "sweep_recommended_k": k,
+        "sweep_rule": sweep.rule,
+        "ari_train_labels_vs_planted": float(adjusted_rand_score(planted[train_pos], train_labels)),
+    }
+    if k_check:
+        start = time.perf_counter()
+        kinfo.update(_k_check(X_train, params, list(sweep.ks), choices.seed))
+        kinfo["full_data_check_s"] = time.perf_counter() - start
+        kinfo["same_k"] = kinfo["full_data_best_k"] == k
+    return {"size": size, "rows": n, "file_bytes": path.stat().st_size, "stages": rows, "k_check": kinfo}
+
+
+def _fmt_t(value: float | None, unit: str = "s") -> str:
+    if value is None:
+        return "-"
+    return f"{value:,.0f} MiB" if unit == "MiB" else f"{value:.3f} s"
+
+
+def print_table(results: list[dict]) -> None:
+    head = f"{'size':>5}  {'stage':<27} {'ours':>12} {'baseline':>12} {'ratio':>7} {'target':>7}  status"
+    print("\n" + head + "\n" + "-" * len(head))
+    for res in results:
+        for r in res["stages"]:
+            unit = r.get("unit", "s")
+            ratio = "-" if r["ratio"] is None else f"{r['ratio']:.2f}x"
+            target = "-" if r["target"] is None else f"≤{r['target']:g}x"
+            print(
+                f"{res['size']:>5}  {r['stage']:<27} {_fmt_t(r['ours_s'], unit):>12} "
+                f"{_fmt_t(r['baseline_s'], unit):>12} {ratio:>7} {target:>7}  {r['status']}"
+            )
+        kc = res["k_check"]
+        full = kc.get("full_data_best_k", "not checked")
+        print(
+            f"{res['size']:>5}  k: planted {kc['planted_k']}, sweep recommends {kc['sweep_recommended_k']}, "
+            f"best silhouette with full-data fits {full}; "
+            f"ARI vs planted {kc['ari_train_labels_vs_planted']:.3f}"
+        )
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="socialdash pipeline benchmark (ratios vs plain libraries)")
+    parser.add_argument("--sizes", default="10k,100k,1M", help="comma-separated subset of 10k,100k,1M")
+    parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="JSON results file")
+    parser.add_argument("--reps", type=int, default=None, help="best-of-N for every size (default by size)")
+    parser.add_argument("--no-k-check", action="store_true", help="skip the full-data k check (slow at 1M)")
+    args = parser.parse_args(argv)
+    sizes = [s.strip() for s in args.sizes.split(",") if s.strip()]
+    unknown = [s for s in sizes if s not in SIZES]
+    if unknown:
+        parser.error(f"unknown size(s) {', '.join(unknown)}; choose from {', '.join(SIZES)}")
+
+    results = []
+    for size in sizes:
+        results.append(bench_size(size, args.reps or REPS[size], not args.no_k_check))
+    print_table(results)
+    payload = {
+        "machine": {"python": platform.python_version(), "cpus": os.cpu_count(),
+                    "platform": platform.platform(), "pandas": pd.__version__},
+        "results": results,
+    }  # fmt: skip
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(payload, indent=2, default=str))
+    print(f"\nwrote {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
