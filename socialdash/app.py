@@ -1,1 +1,109 @@
 """create_app(settings) -> Dash: the only place that wires everything together."""
+
+from __future__ import annotations
+
+import copy
+import importlib
+import logging
+import pkgutil
+from pathlib import Path
+
+import dash
+import dash_bootstrap_components as dbc  # noqa: F401  (registers its component suite)
+import diskcache
+import flask
+from dash import _callback as dash_callback
+from dash import _pages
+
+from socialdash import caching
+from socialdash.components.shell import app_layout
+from socialdash.settings import Settings
+from socialdash.web import init_web
+
+log = logging.getLogger("socialdash")
+
+HERE = Path(__file__).resolve().parent
+PAGES = HERE / "pages"
+ASSETS = HERE / "assets"
+TITLE = "socialdash"
+
+_CALLBACKS: tuple[dict, list, list] | None = None
+
+
+def _global_callbacks() -> tuple[dict, list, list]:
+    """Import every socialdash.callbacks module once and keep what ``@dash.callback`` registered.
+
+    Dash moves global callbacks into the first app that serves a request and clears the globals; keeping
+    a copy lets create_app build more than one app per process (tests)."""
+    global _CALLBACKS
+    if _CALLBACKS is None:
+        import socialdash.callbacks as package
+
+        for info in sorted(pkgutil.iter_modules(package.__path__), key=lambda m: m.name):
+            if not info.name.startswith("_"):
+                importlib.import_module(f"{package.__name__}.{info.name}")
+        _CALLBACKS = (
+            dict(dash_callback.GLOBAL_CALLBACK_MAP),
+            list(dash_callback.GLOBAL_CALLBACK_LIST),
+            list(dash_callback.GLOBAL_INLINE_SCRIPTS),
+        )
+        dash_callback.GLOBAL_CALLBACK_MAP.clear()
+        dash_callback.GLOBAL_CALLBACK_LIST.clear()
+        dash_callback.GLOBAL_INLINE_SCRIPTS.clear()
+    return _CALLBACKS
+
+
+def _attach_callbacks(app: dash.Dash) -> None:
+    callback_map, callback_list, inline = _global_callbacks()
+    for key, entry in callback_map.items():
+        entry = dict(entry)
+        if isinstance(entry.get("background"), dict):
+            entry["background"] = dict(entry["background"])  # Dash pops cancel inputs from it per app
+        app.callback_map[key] = entry
+    app._callback_list.extend(copy.copy(c) for c in callback_list)
+    app._inline_scripts.extend(inline)
+
+
+def background_manager(settings: Settings):
+    """DiskcacheManager in embedded mode; CeleryManager when a Redis URL is set."""
+    if settings.redis_url:
+        from socialdash.worker import celery_manager  # provided by the production setup
+
+        return celery_manager(settings)
+    folder = Path(settings.cache_dir) / "background"
+    folder.mkdir(parents=True, exist_ok=True)
+    return dash.DiskcacheManager(diskcache.Cache(str(folder)))
+
+
+def create_app(settings: Settings | None = None) -> dash.Dash:
+    """Build the Dash app (pages, callbacks, Flask routes, cache, background manager) for ``settings``."""
+    settings = settings or Settings.from_env()
+    settings = settings.validated()
+    settings.ensure_dirs()
+
+    server = flask.Flask("socialdash")
+    init_web(server, settings)
+    caching.init_cache(server, settings)
+
+    app = dash.Dash(
+        "socialdash",
+        server=server,
+        use_pages=True,
+        pages_folder=str(PAGES),
+        assets_folder=str(ASSETS),
+        assets_ignore=r".*\.map$",
+        external_stylesheets=[],
+        external_scripts=[],
+        serve_locally=True,
+        suppress_callback_exceptions=True,
+        background_callback_manager=background_manager(settings),
+        title=TITLE,
+        update_title=None,
+        meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"}],
+    )
+    app.layout = app_layout
+    _attach_callbacks(app)
+    if settings.production:
+        app.enable_dev_tools(debug=False, dev_tools_ui=False, dev_tools_props_check=False)
+    log.debug("socialdash app created with %d pages", len(_pages.PAGE_REGISTRY))
+    return app

@@ -1,42 +1,136 @@
-"""Component ids, grouped by page."""
+"""Component ids, as constants, grouped by page (one class per page).
 
-# ---- pages B: cluster / evaluate / insights (owned by pages B; edit only by str_replace here) ----
-CLUSTER_INIT = "cluster-init"  # page-local Store: fires the page's callbacks when the page is shown
-CLUSTER_GUIDE = "cluster-guide"  # guidance / alerts
-CLUSTER_SWEEP_KEY = "cluster-sweep-key"  # page-local Store: {"handle", "choices"} the sweep is for
-CLUSTER_SHOW_K = "cluster-show-k"  # page-local Store: k of a previous run to show on page load
-CLUSTER_SWEEP_GRAPH = "cluster-sweep-graph"
-CLUSTER_SWEEP_RULE = "cluster-sweep-rule"
-CLUSTER_SWEEP_PROGRESS = "cluster-sweep-progress"
-CLUSTER_K = "cluster-k"
-CLUSTER_RUN = "cluster-run"
-CLUSTER_CANCEL = "cluster-cancel"
-CLUSTER_PROGRESS = "cluster-progress"
-CLUSTER_STATUS = "cluster-status"
-CLUSTER_RESULTS = "cluster-results"
-CLUSTER_PROJECTION = "cluster-projection"
-CLUSTER_SIZES = "cluster-sizes"
-CLUSTER_NEXT = "cluster-next"
+Ids named in DESIGN.md §5 are an automation contract: never rename them.
+"""
 
-EVALUATE_INIT = "evaluate-init"
-EVALUATE_GUIDE = "evaluate-guide"
-EVALUATE_CONTENT = "evaluate-content"
-EVALUATE_METRICS = "evaluate-metrics"
-EVALUATE_SILHOUETTE = "evaluate-silhouette"
-EVALUATE_SHARES = "evaluate-shares"
-EVALUATE_SHARES_TEXT = "evaluate-shares-text"
-EVALUATE_STABILITY = "evaluate-stability"
+from __future__ import annotations
 
-INSIGHTS_INIT = "insights-init"
-INSIGHTS_GUIDE = "insights-guide"
-INSIGHTS_CONTENT = "insights-content"
-INSIGHTS_CARDS = "insights-cards"
-INSIGHTS_HEATMAP = "insights-heatmap"
-INSIGHTS_MIX = "insights-mix"
-INSIGHTS_TIMING = "insights-timing"
-INSIGHTS_EXEMPLARS = "insights-exemplars"
-INSIGHTS_EXEMPLAR_GRID = "insights-exemplar-grid"
-INSIGHTS_DOWNLOAD_CSV = "insights-download-csv"
-INSIGHTS_DOWNLOAD_XLSX = "insights-download-xlsx"
-INSIGHTS_DOWNLOAD_REPORT = "insights-download-report"
-# ---- end pages B ----
+
+# --------------------------------------------------------------------------- shell (navbar, state)
+class Shell:
+    URL = "url"
+    STORE = "session-store"  # dcc.Store(storage_type="session"): see docs/APP.md for the format
+    NAVBAR = "navbar"
+    STEPS = "nav-steps"
+    DATASET = "nav-dataset"
+    CONTAINER = "page-content"
+
+
+# --------------------------------------------------------------------------- home (/ → /upload)
+class Home:
+    REDIRECT = "home-redirect"
+
+
+# --------------------------------------------------------------------------- upload
+class Upload:
+    DATA = "upload-data"  # contract: contains an input[type=file] (added by assets/upload.js)
+    SAMPLE = "upload-sample"  # contract
+    SUMMARY = "upload-summary"  # contract: "N rows" and "M columns"
+    RESULT = "upload-result"  # dcc.Store that upload.js fills with the /api/upload JSON
+    PROGRESS = "upload-progress"
+    ALERT = "upload-alert"
+    ROLES_GRID = "upload-roles-grid"
+    ROLES_RESET = "upload-roles-reset"
+    ROLES_ALERT = "upload-roles-alert"
+    PREVIEW_GRID = "upload-preview-grid"
+    NEXT = "upload-next"
+
+
+# --------------------------------------------------------------------------- eda
+class Eda:
+    CONTENT = "eda-content"
+    GUARD = "eda-guard"
+    SUMMARY_GRID = "eda-summary-grid"
+    MISSING = "eda-missing"
+    METRIC = "eda-metric"
+    LOG = "eda-log"
+    DISTRIBUTION = "eda-distribution"
+    CATEGORY = "eda-category"
+    CATEGORIES = "eda-categories"
+    CORRELATION = "eda-correlation"
+    OVER_TIME = "eda-over-time"
+    HOUR_WEEKDAY = "eda-hour-weekday"
+    ALERT = "eda-alert"
+    NEXT = "eda-next"
+
+
+# --------------------------------------------------------------------------- preprocess
+class Preprocess:
+    CONTENT = "preprocess-content"
+    GUARD = "preprocess-guard"
+    TEST_SIZE = "preprocess-test-size"
+    SPLIT_METHOD = "preprocess-split-method"
+    SEED = "preprocess-seed"
+    FEATURES = "preprocess-features"
+    FEATURE_WARNINGS = "preprocess-feature-warnings"
+    IMPUTE = "preprocess-impute"
+    LOG = "preprocess-log"
+    SCALER = "preprocess-scaler"
+    MAX_CATEGORIES = "preprocess-max-categories"
+    DATETIME_PARTS = "preprocess-datetime-parts"
+    RATIOS = "preprocess-ratios"
+    PCA = "preprocess-pca"
+    APPLY = "preprocess-apply"
+    STATUS = "preprocess-status"
+    PREVIEW = "preprocess-preview"
+    ALERT = "preprocess-alert"
+    NEXT = "preprocess-next"
+
+
+# --------------------------------------------------------------------------- cluster (pages B)
+class Cluster:
+    K = "cluster-k"  # contract
+    RUN = "cluster-run"  # contract
+    STATUS = "cluster-status"  # contract
+    # pages B (owned by pages B)
+    INIT = "cluster-init"  # page-local Store: fires the page's callbacks when the page is shown
+    GUIDE = "cluster-guide"  # guidance when a step is missing
+    ALERT = "cluster-alert"
+    SWEEP_KEY = "cluster-sweep-key"  # page-local Store: {"handle", "choices"} the sweep is for
+    SHOW_K = "cluster-show-k"  # page-local Store: k of the last run, shown on page load
+    SWEEP_GRAPH = "cluster-sweep-graph"
+    SWEEP_RULE = "cluster-sweep-rule"
+    SWEEP_PROGRESS = "cluster-sweep-progress"
+    CANCEL = "cluster-cancel"
+    PROGRESS = "cluster-progress"
+    RESULTS = "cluster-results"
+    PROJECTION = "cluster-projection"
+    SIZES = "cluster-sizes"
+    NEXT = "cluster-next"
+
+
+# --------------------------------------------------------------------------- evaluate (pages B)
+class Evaluate:
+    METRICS = "evaluate-metrics"  # contract
+    # pages B (owned by pages B)
+    INIT = "evaluate-init"
+    KEY = "evaluate-key"  # page-local Store: {"handle", "choices", "k"} shown
+    GUIDE = "evaluate-guide"
+    ALERT = "evaluate-alert"
+    SPINNER = "evaluate-spinner"
+    CONTENT = "evaluate-content"
+    SILHOUETTE = "evaluate-silhouette"
+    SHARES = "evaluate-shares"
+    SHARES_TEXT = "evaluate-shares-text"
+    STABILITY = "evaluate-stability"
+    NEXT = "evaluate-next"
+
+
+# --------------------------------------------------------------------------- insights (pages B)
+class Insights:
+    DOWNLOAD_CSV = "insights-download-csv"  # contract
+    DOWNLOAD_XLSX = "insights-download-xlsx"  # contract
+    # pages B (owned by pages B)
+    DOWNLOAD_REPORT = "insights-download-report"
+    INIT = "insights-init"
+    KEY = "insights-key"  # page-local Store: {"handle", "choices", "k"} shown
+    GUIDE = "insights-guide"
+    ALERT = "insights-alert"
+    SPINNER = "insights-spinner"
+    CONTENT = "insights-content"
+    CARDS = "insights-cards"
+    HEATMAP = "insights-heatmap"
+    MIX = "insights-mix"
+    TIMING = "insights-timing"
+    EXEMPLARS = "insights-exemplars"
+    EXEMPLAR_GRID = "insights-exemplar-grid"

@@ -1,0 +1,32 @@
+"""Navbar: which steps are done, which is active, and the current dataset's name and size."""
+
+from __future__ import annotations
+
+from dash import Input, Output, callback
+
+from socialdash.components.shell import STEPS, dataset_badge, step_links
+from socialdash.ids import Shell
+
+
+def active_step(pathname: str | None) -> str | None:
+    path = (pathname or "/").rstrip("/") or "/"
+    for key, _label, step_path in STEPS:
+        if path == step_path:
+            return key
+    return "upload" if path == "/" else None
+
+
+@callback(
+    Output(Shell.STEPS, "children"),
+    Output(Shell.DATASET, "children"),
+    Input(Shell.STORE, "data"),
+    Input(Shell.URL, "pathname"),
+)
+def update_navbar(store: dict | None, pathname: str | None):
+    """Steps with ticks for the done ones, the active one highlighted; the dataset badge."""
+    store = store or {}
+    done = store.get("done") or [] if store.get("handle") else []
+    return (
+        step_links(done, active_step(pathname)),
+        dataset_badge(store.get("name"), store.get("rows"), store.get("columns")),
+    )
