@@ -77,6 +77,7 @@ class Preprocess:
     NEXT = "preprocess-next"
 
 
+# ---- pages B: cluster / evaluate / insights (owned by pages B; edit only by str_replace here) ----
 # --------------------------------------------------------------------------- cluster (pages B)
 class Cluster:
     K = "cluster-k"  # contract
@@ -134,3 +135,4 @@ class Insights:
     TIMING = "insights-timing"
     EXEMPLARS = "insights-exemplars"
     EXEMPLAR_GRID = "insights-exemplar-grid"
+# ---- end pages B ----
