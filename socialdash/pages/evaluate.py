@@ -1,4 +1,4 @@
-"""Evaluate page: train vs test metrics, silhouette per cluster, shares and stability (layout only)."""
+"""Step 5 — Evaluate: train vs test metrics, silhouette per cluster, shares and stability (layout only)."""
 
 from __future__ import annotations
 
@@ -6,88 +6,70 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
-from socialdash import ids
+from socialdash.components.busy import busy
+from socialdash.components.common import next_button, page_header, section
+from socialdash.ids import Evaluate
 
-dash.register_page(__name__, path="/evaluate", name="Evaluate", title="Evaluate · socialdash", order=4)
+dash.register_page(__name__, path="/evaluate", name="Evaluate", title="Evaluate · socialdash", order=5)
 
-
-def _card(title: str, hint: str, body: object) -> dbc.Card:
-    return dbc.Card(
-        dbc.CardBody(
-            [html.H5(title, className="card-title"), html.P(hint, className="small text-muted"), body]
-        ),
-        className="mb-3 h-100",
-    )
+GRAPH_CONFIG = {"displaylogo": False}
 
 
 def layout(**_kwargs: object) -> html.Div:
-    """The Evaluate page; its callback fills it from the session's dataset, choices and k."""
-    return html.Div(
-        [
-            dcc.Store(id=ids.EVALUATE_INIT, data=True),
-            html.H2("Evaluate the clusters"),
-            html.P(
-                "Do the clusters also describe posts the model has not seen? We compare the training posts "
-                "with the held-out test posts.",
-                className="lead",
+    """The Evaluate page; its callbacks fill it from the session's dataset, choices and k."""
+    content = html.Div(
+        id=Evaluate.CONTENT,
+        style={"display": "none"},
+        children=[
+            section(
+                "Quality on training and test posts",
+                html.Div(id=Evaluate.METRICS),
+                "The model learned the clusters on the training posts; the test posts were held back to "
+                "check them. Similar numbers on both mean the clusters are real patterns.",
             ),
-            html.Div(id=ids.EVALUATE_GUIDE),
-            dcc.Loading(
-                html.Div(
-                    id=ids.EVALUATE_CONTENT,
-                    style={"display": "none"},
-                    children=[
-                        dbc.Card(
-                            dbc.CardBody(
+            dbc.Row(
+                [
+                    dbc.Col(
+                        section(
+                            "Silhouette per cluster",
+                            dcc.Graph(id=Evaluate.SILHOUETTE, config=GRAPH_CONFIG),
+                            "How clearly each post belongs to its cluster: bands reaching far right are "
+                            "well separated; posts below 0 sit closer to another cluster.",
+                        ),
+                        lg=6,
+                    ),
+                    dbc.Col(
+                        section(
+                            "Cluster shares: training vs test",
+                            html.Div(
                                 [
-                                    html.H5("Quality on train and test", className="card-title"),
-                                    html.Div(id=ids.EVALUATE_METRICS),
+                                    dcc.Graph(id=Evaluate.SHARES, config=GRAPH_CONFIG),
+                                    html.P(id=Evaluate.SHARES_TEXT, className="mb-0"),
                                 ]
                             ),
-                            className="mb-3",
+                            "Similar bars mean each cluster is just as common among new posts.",
                         ),
-                        dbc.Row(
-                            [
-                                dbc.Col(
-                                    _card(
-                                        "Silhouette per cluster",
-                                        "How clearly each post belongs to its cluster: bands reaching "
-                                        "far right are well separated; values below 0 sit closer to "
-                                        "another cluster.",
-                                        dcc.Graph(id=ids.EVALUATE_SILHOUETTE, config={"displaylogo": False}),
-                                    ),
-                                    lg=6,
-                                    className="mb-3",
-                                ),
-                                dbc.Col(
-                                    _card(
-                                        "Cluster shares: train vs test",
-                                        "Similar bars mean the clusters are just as common among new posts.",
-                                        html.Div(
-                                            [
-                                                dcc.Graph(
-                                                    id=ids.EVALUATE_SHARES, config={"displaylogo": False}
-                                                ),
-                                                html.P(id=ids.EVALUATE_SHARES_TEXT, className="mb-0"),
-                                            ]
-                                        ),
-                                    ),
-                                    lg=6,
-                                    className="mb-3",
-                                ),
-                            ]
-                        ),
-                        html.Div(id=ids.EVALUATE_STABILITY, className="mb-3"),
-                        html.Div(
-                            [
-                                html.Span("Next: see what each cluster means for your posting. "),
-                                dbc.Button("Go to Insights →", href="/insights", color="success"),
-                            ],
-                            className="mb-4",
-                        ),
-                    ],
-                ),
-                type="circle",
+                        lg=6,
+                    ),
+                ]
             ),
+            html.Div(id=Evaluate.STABILITY, className="mb-2"),
+            html.P("Next, see what each cluster means for your posting.", className="mb-0"),
+            next_button("insights", button_id=Evaluate.NEXT),
+        ],
+    )
+    return html.Div(
+        [
+            dcc.Store(id=Evaluate.INIT, data=True),
+            dcc.Store(id=Evaluate.KEY),
+            page_header(
+                "Evaluate the clusters",
+                "Do the clusters also describe posts the model has not seen? We compare the training "
+                "posts with the held-out test posts.",
+            ),
+            html.Div(id=Evaluate.GUIDE),
+            html.Div(id=Evaluate.ALERT),
+            busy(Evaluate.SPINNER, "Checking the clusters on the test posts…"),
+            content,
         ]
     )

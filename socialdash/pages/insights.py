@@ -1,4 +1,4 @@
-"""Insights page: cluster cards, lift heatmap, category mix, timing, exemplars, downloads (layout only)."""
+"""Step 6 — Insights: cluster cards, lifts, category mix, timing, exemplars, downloads (layout only)."""
 
 from __future__ import annotations
 
@@ -6,120 +6,85 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
-from socialdash import ids
+from socialdash.components.busy import busy
+from socialdash.components.common import page_header, section
+from socialdash.ids import Insights
 
-dash.register_page(__name__, path="/insights", name="Insights", title="Insights · socialdash", order=5)
+dash.register_page(__name__, path="/insights", name="Insights", title="Insights · socialdash", order=6)
+
+GRAPH_CONFIG = {"displaylogo": False}
 
 
 def _download(id_: str, label: str, color: str) -> html.A:
-    return html.A(
-        label, id=id_, href="", download="", className=f"btn btn-{color} me-2 mb-2 disabled", role="button"
-    )
+    """A link styled as a button; the callback sets its href to the download route."""
+    return html.A(label, id=id_, href="", className=f"btn btn-{color} me-2 mb-2 disabled", role="button")
 
 
 def layout(**_kwargs: object) -> html.Div:
-    """The Insights page; its callback fills it from the session's dataset, choices and k."""
+    """The Insights page; its callbacks fill it from the session's dataset, choices and k."""
+    downloads = html.Div(
+        [
+            _download(Insights.DOWNLOAD_CSV, "⬇ Labelled posts (CSV)", "primary"),
+            _download(Insights.DOWNLOAD_XLSX, "⬇ Labelled posts (Excel)", "outline-primary"),
+            _download(Insights.DOWNLOAD_REPORT, "⬇ Run report (JSON)", "outline-secondary"),
+        ]
+    )
+    content = html.Div(
+        id=Insights.CONTENT,
+        style={"display": "none"},
+        children=[
+            html.Div(id=Insights.CARDS),
+            section(
+                "How each cluster differs from your typical post",
+                dcc.Graph(id=Insights.HEATMAP, config=GRAPH_CONFIG),
+                "Each cell is the cluster's median divided by the median of all posts: ×2 is twice as "
+                "high (blue), ×0.5 half as high (red).",
+            ),
+            dbc.Row(
+                [
+                    dbc.Col(
+                        section(
+                            "Categories in each cluster",
+                            html.Div(id=Insights.MIX),
+                            "The share of each category (for example the post type) inside a cluster.",
+                        ),
+                        lg=7,
+                    ),
+                    dbc.Col(
+                        section(
+                            "When to post",
+                            html.Div(id=Insights.TIMING),
+                            "The hours and weekdays when each cluster's posts do best.",
+                        ),
+                        lg=5,
+                    ),
+                ]
+            ),
+            section(
+                "Example posts",
+                html.Div(id=Insights.EXEMPLARS),
+                "The posts closest to the centre of each cluster: typical members.",
+            ),
+            section(
+                "Download your labelled posts",
+                downloads,
+                "Every post with its original columns plus its cluster number, cluster name and whether "
+                "it was used to train or to test. The report lists your settings and all the numbers.",
+            ),
+        ],
+    )
     return html.Div(
         [
-            dcc.Store(id=ids.INSIGHTS_INIT, data=True),
-            html.H2("What each cluster means"),
-            html.P(
-                "Each cluster described in your own numbers, compared with the median post, and your posts "
-                "with their cluster to download.",
-                className="lead",
+            dcc.Store(id=Insights.INIT, data=True),
+            dcc.Store(id=Insights.KEY),
+            page_header(
+                "What each cluster means",
+                "Each cluster described in your own numbers and compared with your typical post; "
+                "download your posts with their cluster at the bottom.",
             ),
-            html.Div(id=ids.INSIGHTS_GUIDE),
-            dcc.Loading(
-                html.Div(
-                    id=ids.INSIGHTS_CONTENT,
-                    style={"display": "none"},
-                    children=[
-                        dbc.Card(
-                            dbc.CardBody(
-                                [
-                                    html.H5("Download your labelled posts", className="card-title"),
-                                    html.P(
-                                        "Every post with its original columns plus its cluster number, "
-                                        "cluster name and whether it was used to train or to test.",
-                                        className="small text-muted",
-                                    ),
-                                    _download(ids.INSIGHTS_DOWNLOAD_CSV, "Download CSV", "primary"),
-                                    _download(
-                                        ids.INSIGHTS_DOWNLOAD_XLSX, "Download Excel", "outline-primary"
-                                    ),
-                                    _download(
-                                        ids.INSIGHTS_DOWNLOAD_REPORT,
-                                        "Download run report (JSON)",
-                                        "outline-secondary",
-                                    ),
-                                ]
-                            ),
-                            className="mb-3",
-                        ),
-                        html.Div(id=ids.INSIGHTS_CARDS),
-                        dbc.Card(
-                            dbc.CardBody(
-                                [
-                                    html.H5(
-                                        "How each cluster differs from your typical post",
-                                        className="card-title",
-                                    ),
-                                    html.P(
-                                        "A cell is the cluster's median divided by the median of all posts: "
-                                        "×2 is twice as high, ×0.5 half as high.",
-                                        className="small text-muted",
-                                    ),
-                                    dcc.Graph(id=ids.INSIGHTS_HEATMAP, config={"displaylogo": False}),
-                                ]
-                            ),
-                            className="mb-3",
-                        ),
-                        dbc.Row(
-                            [
-                                dbc.Col(
-                                    dbc.Card(
-                                        dbc.CardBody(
-                                            [
-                                                html.H5("Post types in each cluster", className="card-title"),
-                                                html.Div(id=ids.INSIGHTS_MIX),
-                                            ]
-                                        ),
-                                        className="h-100",
-                                    ),
-                                    lg=7,
-                                    className="mb-3",
-                                ),
-                                dbc.Col(
-                                    dbc.Card(
-                                        dbc.CardBody(
-                                            [
-                                                html.H5("When to post", className="card-title"),
-                                                html.Div(id=ids.INSIGHTS_TIMING),
-                                            ]
-                                        ),
-                                        className="h-100",
-                                    ),
-                                    lg=5,
-                                    className="mb-3",
-                                ),
-                            ]
-                        ),
-                        dbc.Card(
-                            dbc.CardBody(
-                                [
-                                    html.H5("Example posts", className="card-title"),
-                                    html.P(
-                                        "The posts closest to the centre of each cluster.",
-                                        className="small text-muted",
-                                    ),
-                                    html.Div(id=ids.INSIGHTS_EXEMPLARS),
-                                ]
-                            ),
-                            className="mb-4",
-                        ),
-                    ],
-                ),
-                type="circle",
-            ),
+            html.Div(id=Insights.GUIDE),
+            html.Div(id=Insights.ALERT),
+            busy(Insights.SPINNER, "Describing the clusters…"),
+            content,
         ]
     )
