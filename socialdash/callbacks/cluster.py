@@ -15,7 +15,7 @@ import numpy as np
 from dash import Input, Output, State, callback, ctx, no_update
 
 from socialdash import caching
-from socialdash.callbacks.common import dataset, guarded, has_data, mark_done
+from socialdash.callbacks.common import dataset, guarded, has_data, mark_done, with_choices
 from socialdash.components.cluster_figures import projection_figure, sizes_figure, sweep_figure
 from socialdash.components.common import no_data
 from socialdash.ids import Cluster, Shell
@@ -156,8 +156,7 @@ def cluster_run(set_progress, _n_clicks: int | None, show_k: int | None, k_value
     new_store = no_update
     if clicked:
         assert store is not None
-        done = list(store.get("done") or [])
-        if store.get("k") != k:  # another k: what Evaluate and Insights showed is no longer current
-            done = [s for s in done if s not in ("evaluate", "insights")]
-        new_store = mark_done({**store, "k": k, "done": done}, "cluster")
+        # another k un-does Evaluate and Insights (their results change); see docs/APP.md
+        changed = with_choices(store, replace(data.choices, k=k), "cluster")
+        new_store = mark_done({**changed, "k": k}, "cluster")
     return projection, sizes, SHOWN, status, new_store

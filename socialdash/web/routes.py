@@ -104,6 +104,9 @@ def init_web(server: flask.Flask, settings) -> None:
     configure(server, Path(settings.data_dir) / "handles", settings.handle_max_age_seconds)
     server.before_request(_session_hook)
     server.register_blueprint(bp)
+    from socialdash.web.downloads import init_downloads  # pages B: GET /download/...
+
+    init_downloads(server)
     server.register_error_handler(413, _too_large)
 
 
