@@ -127,6 +127,22 @@ def _is_integral(values: pd.Series) -> bool:
     return bool(arr.size) and bool(np.all(arr == np.round(arr)))
 
 
+def id_like_numbers(values: pd.Series, distinct: int | None = None) -> str | None:
+    """Why whole numbers look like IDs (unique and huge, steadily rising, or a dense range), else None."""
+    n = len(values)
+    distinct = int(values.nunique()) if distinct is None else distinct
+    if n < 20 or distinct < 0.99 * n:
+        return None
+    arr = values.to_numpy(dtype="float64", na_value=np.nan)
+    if np.nanmax(np.abs(arr)) >= 1e12:
+        return "very long numbers"
+    if values.is_monotonic_increasing or values.is_monotonic_decreasing:
+        return "numbers that go steadily up (or down) row by row"
+    if (np.nanmax(arr) - np.nanmin(arr) + 1) <= 1.05 * distinct:
+        return "numbers that count through a range one by one"
+    return None
+
+
 def _constant_role(name: str, values: pd.Series, n_rows: int) -> ColumnRole | None:
     if values.empty:
         reason = "Every post leaves this column empty, so it cannot tell posts apart."
@@ -184,15 +200,10 @@ def _numeric_role(name: str, values: pd.Series, n_rows: int) -> ColumnRole:
             "so each number is a group of posts, not an amount."
         )
         return ColumnRole(name, Role.CATEGORICAL, reason, True)
-    if integral and n >= 20 and distinct >= 0.99 * n:
-        arr = values.to_numpy(dtype="float64", na_value=np.nan)
-        huge = np.nanmax(np.abs(arr)) >= 1e12
-        monotonic = values.is_monotonic_increasing or values.is_monotonic_decreasing
-        consecutive = (np.nanmax(arr) - np.nanmin(arr) + 1) <= 1.05 * distinct
-        if huge or monotonic or consecutive:
-            why = "very long numbers" if huge else "numbers that count up row by row"
-            reason = _unique_reason(distinct, n) + f" These are {why}, like row numbers or post IDs."
-            return ColumnRole(name, Role.IDENTIFIER, reason, False)
+    why = id_like_numbers(values, distinct) if integral else None
+    if why:
+        reason = _unique_reason(distinct, n) + f" These are {why}, like row numbers or post IDs."
+        return ColumnRole(name, Role.IDENTIFIER, reason, False)
     lo, hi = values.min(), values.max()
     reason = f"Numbers from {_fmt_num(lo)} to {_fmt_num(hi)} measured per post."
     if words & _TIME_PART_WORDS:
