@@ -1,12 +1,236 @@
-"""Aggregates for the EDA page (pure pandas/numpy): their size never grows with the number of rows."""
+"""Aggregates for the EDA page (pure pandas/numpy): their size never grows with the number of rows.
+
+``summarize(df, roles)`` returns plain JSON-friendly dicts: a per-column summary, missing shares, histogram
+bins (linear and log-spaced) per metric, category counts, a Spearman correlation matrix of the metrics, posts
+per day/week/month and an hour × weekday count grid when a datetime column exists, and plain sentences.
+"""
 
 from __future__ import annotations
 
+import math
+
+import numpy as np
 import pandas as pd
 
-from socialdash.services.roles import ColumnRole
+from socialdash.services.roles import ColumnRole, Role
+
+MAX_BINS = 40
+MAX_LEVELS = 15
+MAX_CORR_COLUMNS = 30
+CORR_SAMPLE_ROWS = 200_000
+MAX_HIST_COLUMNS = 60
+WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+
+def _float(value: object) -> float | None:
+    try:
+        f = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return None
+    return f if math.isfinite(f) else None
+
+
+def _type_name(s: pd.Series) -> str:
+    if pd.api.types.is_bool_dtype(s):
+        return "yes/no"
+    if pd.api.types.is_numeric_dtype(s):
+        return "number"
+    if pd.api.types.is_datetime64_any_dtype(s):
+        return "date/time"
+    return "text"
+
+
+def _fmt_time(ts: object) -> str | None:
+    if ts is None or pd.isna(ts):
+        return None
+    ts = pd.Timestamp(ts)
+    return ts.strftime("%Y-%m-%d %H:%M") if (ts.hour or ts.minute) else ts.strftime("%Y-%m-%d")
+
+
+def _numeric(s: pd.Series) -> np.ndarray:
+    values = pd.to_numeric(s, errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
+    return values[np.isfinite(values)]
+
+
+def column_summary(df: pd.DataFrame, roles: list[ColumnRole]) -> list[dict]:
+    """One row per column: role, type, missing %, distinct values, min/median/max (numbers and dates)."""
+    by_name = {r.name: r for r in roles}
+    n = len(df)
+    out = []
+    for name in df.columns:
+        s = df[name]
+        role = by_name.get(str(name))
+        row: dict = {
+            "column": str(name),
+            "role": str(role.role) if role else "",
+            "used": bool(role.included) if role else False,
+            "type": _type_name(s),
+            "missing_pct": round(100.0 * float(s.isna().sum()) / n, 1) if n else 0.0,
+            "distinct": int(s.nunique(dropna=True)),
+            "min": None,
+            "median": None,
+            "max": None,
+        }
+        if pd.api.types.is_numeric_dtype(s) and not pd.api.types.is_bool_dtype(s):
+            values = _numeric(s)
+            if values.size:
+                row["min"] = _float(values.min())
+                row["median"] = _float(np.median(values))
+                row["max"] = _float(values.max())
+        elif pd.api.types.is_datetime64_any_dtype(s):
+            valid = s.dropna()
+            if len(valid):
+                row["min"] = _fmt_time(valid.min())
+                row["median"] = _fmt_time(valid.sort_values().iloc[len(valid) // 2])
+                row["max"] = _fmt_time(valid.max())
+        out.append(row)
+    return out
+
+
+def histogram(values: np.ndarray, bins: int = MAX_BINS) -> dict:
+    """Linear bins over all values, log-spaced bins over the positive ones (zeros counted apart)."""
+    values = values[np.isfinite(values)]
+    if values.size == 0:
+        return {"linear": None, "log": None, "n": 0, "zeros": 0, "negatives": 0}
+    n_bins = int(min(bins, max(1, np.unique(values[:100_000]).size)))
+    counts, edges = np.histogram(values, bins=n_bins)
+    positive = values[values > 0]
+    log = None
+    if positive.size and positive.max() > positive.min():
+        lo, hi = np.log10(positive.min()), np.log10(positive.max())
+        log_edges = np.logspace(lo, hi, bins + 1)
+        log_counts, log_edges = np.histogram(positive, bins=log_edges)
+        log = {"edges": [float(e) for e in log_edges], "counts": [int(c) for c in log_counts]}
+    return {
+        "linear": {"edges": [float(e) for e in edges], "counts": [int(c) for c in counts]},
+        "log": log,
+        "n": int(values.size),
+        "zeros": int((values == 0).sum()),
+        "negatives": int((values < 0).sum()),
+        "median": float(np.median(values)),
+        "p99": float(np.quantile(values, 0.99)),
+        "skew": _float(pd.Series(values).skew()) if values.size > 2 else None,
+    }
+
+
+def category_counts(s: pd.Series, max_levels: int = MAX_LEVELS) -> dict:
+    """The most frequent levels, the rest summed as "other", and the missing count."""
+    counts = s.astype("string").value_counts(dropna=True)
+    top = counts.head(max_levels)
+    return {
+        "levels": [str(v) for v in top.index],
+        "counts": [int(c) for c in top.to_numpy()],
+        "other": int(counts.iloc[max_levels:].sum()),
+        "missing": int(s.isna().sum()),
+        "n_levels": int(counts.size),
+    }
+
+
+def correlation(df: pd.DataFrame, metrics: list[str], seed: int = 0) -> dict | None:
+    """Spearman rank correlation of the metrics (robust to heavy tails); sampled on big data."""
+    cols = metrics[:MAX_CORR_COLUMNS]
+    if len(cols) < 2:
+        return None
+    frame = df[cols]
+    sampled = len(frame) > CORR_SAMPLE_ROWS
+    if sampled:
+        frame = frame.sample(CORR_SAMPLE_ROWS, random_state=seed)
+    frame = frame.apply(pd.to_numeric, errors="coerce").astype("float64")
+    corr = frame.corr(method="spearman")
+    matrix = [[_float(v) for v in row] for row in corr.to_numpy()]
+    return {
+        "columns": cols,
+        "matrix": matrix,
+        "method": "spearman",
+        "sampled_rows": CORR_SAMPLE_ROWS if sampled else None,
+    }
+
+
+def _freq(span: pd.Timedelta) -> tuple[str, str]:
+    if span <= pd.Timedelta(days=120):
+        return "D", "day"
+    if span <= pd.Timedelta(days=3 * 365):
+        return "W-MON", "week"
+    return "MS", "month"
+
+
+def time_aggregates(s: pd.Series) -> dict | None:
+    """Posts per day/week/month (by the span) and an hour × weekday grid of post counts."""
+    valid = pd.to_datetime(s, errors="coerce").dropna()
+    if valid.empty:
+        return None
+    freq, unit = _freq(valid.max() - valid.min())
+    series = pd.Series(1, index=pd.DatetimeIndex(valid)).sort_index().resample(freq).sum()
+    has_time = bool(((valid.dt.hour != 0) | (valid.dt.minute != 0)).any())
+    grid = None
+    if has_time:
+        table = pd.crosstab(valid.dt.weekday, valid.dt.hour).reindex(
+            index=range(7), columns=range(24), fill_value=0
+        )
+        grid = [[int(v) for v in row] for row in table.to_numpy()]
+    return {
+        "column": str(s.name),
+        "unit": unit,
+        "periods": [_fmt_time(p) for p in series.index],
+        "counts": [int(c) for c in series.to_numpy()],
+        "first": _fmt_time(valid.min()),
+        "last": _fmt_time(valid.max()),
+        "hour_weekday": grid,
+        "weekdays": list(WEEKDAYS),
+    }
+
+
+def _facts(n: int, columns: list[dict], histograms: dict, time: dict | None) -> list[str]:
+    facts = [f"{n:,} posts and {len(columns):,} columns."]
+    if time:
+        first, last = (pd.Timestamp(time[k]).strftime("%-d %b %Y") for k in ("first", "last"))
+        facts.append(f"The posts run from {first} to {last} (column “{time['column']}”).")
+    missing = [c for c in columns if c["missing_pct"] > 0]
+    if missing:
+        worst = max(missing, key=lambda c: c["missing_pct"])
+        facts.append(
+            f"{len(missing)} column{'s have' if len(missing) != 1 else ' has'} empty cells; "
+            f"the most in “{worst['column']}” ({worst['missing_pct']:.1f}% of posts)."
+        )
+    else:
+        facts.append("No cell is empty.")
+    skewed = [name for name, h in histograms.items() if (h.get("skew") or 0) > 2]
+    if skewed:
+        shown = ", ".join(f"“{s}”" for s in skewed[:4]) + (" and others" if len(skewed) > 4 else "")
+        facts.append(
+            f"{shown} {'are' if len(skewed) > 1 else 'is'} heavy-tailed: a few posts get far more than "
+            "the rest. Use the log scale to see the bulk of the posts."
+        )
+    return facts
 
 
 def summarize(df: pd.DataFrame, roles: list[ColumnRole]) -> dict:
     """Per-column summary, missing shares, histograms, category counts, correlations, time aggregates."""
-    raise NotImplementedError
+    by_role: dict[Role, list[str]] = {}
+    for r in roles:
+        if r.name in df.columns:
+            by_role.setdefault(Role(r.role), []).append(r.name)
+    columns = column_summary(df, roles)
+    metrics = [c for c in by_role.get(Role.METRIC, []) if pd.api.types.is_numeric_dtype(df[c])]
+    histograms = {name: histogram(_numeric(df[name])) for name in metrics[:MAX_HIST_COLUMNS]}
+    categoricals = by_role.get(Role.CATEGORICAL, [])
+    categories = {name: category_counts(df[name]) for name in categoricals[:MAX_HIST_COLUMNS]}
+    datetimes = [c for c in by_role.get(Role.DATETIME, []) if pd.api.types.is_datetime64_any_dtype(df[c])]
+    time = time_aggregates(df[datetimes[0]]) if datetimes else None
+    missing = sorted(
+        ({"column": c["column"], "missing_pct": c["missing_pct"]} for c in columns),
+        key=lambda d: -d["missing_pct"],
+    )
+    return {
+        "n_rows": len(df),
+        "n_columns": int(df.shape[1]),
+        "columns": columns,
+        "missing": missing,
+        "metrics": metrics,
+        "histograms": histograms,
+        "categoricals": categoricals,
+        "categories": categories,
+        "correlation": correlation(df, metrics),
+        "time": time,
+        "facts": _facts(len(df), columns, histograms, time),
+    }
