@@ -38,8 +38,10 @@ class Upload:
 
 # --------------------------------------------------------------------------- eda
 class Eda:
+    KEY = "eda-key"  # page-local Store: the (handle, role choices) the content shows
     CONTENT = "eda-content"
-    GUARD = "eda-guard"
+    FACTS = "eda-facts"
+    DISTRIBUTION_NOTE = "eda-distribution-note"
     SUMMARY_GRID = "eda-summary-grid"
     MISSING = "eda-missing"
     METRIC = "eda-metric"
@@ -56,8 +58,8 @@ class Eda:
 
 # --------------------------------------------------------------------------- preprocess
 class Preprocess:
+    KEY = "preprocess-key"  # page-local Store: the (handle, choices) the content shows
     CONTENT = "preprocess-content"
-    GUARD = "preprocess-guard"
     TEST_SIZE = "preprocess-test-size"
     SPLIT_METHOD = "preprocess-split-method"
     SEED = "preprocess-seed"

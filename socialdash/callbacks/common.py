@@ -111,9 +111,13 @@ def is_done(store: dict | None, steps: Iterable[str]) -> bool:
     return all(s in done for s in steps)
 
 
-def guarded(n_outputs: int, alert_index: int) -> Callable[[F], F]:
+GENERIC_MESSAGE = "Something went wrong on our side while preparing this. Please try again."
+
+
+def guarded(n_outputs: int, alert_index: int, render: Callable[[str], Any] | None = None) -> Callable[[F], F]:
     """Decorator: a SocialdashError becomes an alert (its sentence) in output ``alert_index``; any other
-    exception is logged and becomes a generic alert. Other outputs get ``no_update``. PreventUpdate passes."""
+    exception is logged and becomes a generic alert. Other outputs get ``no_update``. PreventUpdate passes.
+    ``render(sentence)`` replaces the alert when that output is not a children prop (e.g. a figure)."""
     from dash import no_update
 
     def deco(fn: F) -> F:
@@ -124,10 +128,10 @@ def guarded(n_outputs: int, alert_index: int) -> Callable[[F], F]:
             except PreventUpdate:
                 raise
             except SocialdashError as err:
-                message = error_alert(str(err))
+                message = render(str(err)) if render else error_alert(str(err))
             except Exception:
                 log.exception("callback %s failed", fn.__name__)
-                message = generic_error_alert()
+                message = render(GENERIC_MESSAGE) if render else generic_error_alert()
             out: list[Any] = [no_update] * n_outputs
             out[alert_index] = message
             return out[0] if n_outputs == 1 else tuple(out)

@@ -22,7 +22,7 @@ from socialdash.callbacks.common import (
     with_choices,
 )
 from socialdash.components.common import error_alert, generic_error_alert
-from socialdash.components.upload_view import summary
+from socialdash.components.upload_view import file_note, summary
 from socialdash.ids import Shell, Upload
 from socialdash.services.errors import SocialdashError
 from socialdash.services.ingest import IngestReport
@@ -116,10 +116,12 @@ def render_summary(store: dict | None, current, shown_roles):
         df = caching.load_frame(ds.sha)
         report = IngestReport.from_dict(caching.ingest_report(ds.sha))
         roles = role_rows(ds.sha, ds.store)
+        n_columns = int(ds.store.get("columns") or df.shape[1])
         view = summary(
             name=ds.name,
             rows=int(ds.store.get("rows") or len(df)),
-            columns=int(ds.store.get("columns") or df.shape[1]),
+            columns=n_columns,
+            file_note=file_note(n_columns, len(report.columns_dropped)),
             report_sentences=report.sentences(),
             preview_columns=[str(c) for c in df.columns],
             preview_rows=preview_rows(df),

@@ -22,6 +22,16 @@ ROLE_LABELS = {
 ROLE_VALUES = list(ROLE_LABELS)
 
 
+def file_note(columns: int, dropped: int) -> str | None:
+    """"The file has 16 columns; 4 empty ones are set aside ..." (None when nothing was dropped)."""
+    if not dropped:
+        return None
+    return (
+        f"The file has {columns + dropped:,} columns; {dropped:,} empty "
+        f"{'one is' if dropped == 1 else 'ones are'} set aside (the download puts them back)."
+    )
+
+
 def counts_line(rows: int, columns: int) -> str:
     """ "7,050 rows · 12 columns"."""
     return (
@@ -90,6 +100,7 @@ def summary(
     preview_rows: Sequence[Mapping],
     role_rows: Sequence[Mapping],
     n_included: int,
+    file_note: str | None = None,
 ) -> html.Div:
     """Everything shown after a successful upload."""
     head = dbc.Card(
@@ -97,6 +108,7 @@ def summary(
             [
                 html.Div(name, className="text-muted small text-truncate", title=name),
                 html.Div(counts_line(rows, columns), className="summary-counts"),
+                html.P(file_note, className="text-muted small mb-1") if file_note else None,
                 html.P(
                     f"{n_included:,} of {columns:,} columns will be used to group your posts. "
                     "Check the roles below, then explore your data.",
