@@ -34,6 +34,7 @@ from socialdash.services.ingest_values import (
     coerce_dates,
     coerce_epoch,
     coerce_numbers,
+    int_to_text,
     is_blank_column,
     tidy_float,
 )
@@ -183,10 +184,12 @@ def _typed_column(
         return s.astype("datetime64[ns]")
     if kind == "b":
         return s.astype("str")
+    if kind in "iu" and forced_text:
+        return int_to_text(s)
     if kind in "iu":
         if len(s) and s.abs().max() >= ID_DIGITS:
             report.notes.append(f"“{name}” holds long numbers (ids); they were kept as text, digit by digit.")
-            return s.astype("str")
+            return int_to_text(s)
         coercion = coerce_epoch(s, name)
     elif kind == "f":
         tidy = tidy_float(s)

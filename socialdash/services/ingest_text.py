@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
+from pandas.api.types import is_string_dtype
 
 from socialdash.services.errors import (
     BinaryFileError,
@@ -30,7 +31,8 @@ SAMPLE_BYTES = 256 * 1024
 MAX_SAMPLE_BYTES = 8 * 1024 * 1024
 SAMPLE_RECORDS = 2000
 # Values read as text whatever they look like: leading zeros or too many digits for a float.
-_ID_RE = re.compile(r"^\s*(?:0\d+|[+-]?\d{16,})\s*$")
+_TEXT_ID_RE = re.compile(r"^\s*(?:0\d+|[+-]?\d{20,})\s*$")  # must be parsed as text
+_LONG_ID_RE = re.compile(r"^\s*[+-]?\d{16,19}\s*$")  # exact as int64 unless the column has gaps
 # Missing markers recognised on top of pandas' defaults ("", "NA", "N/A", "n/a", "null", "NaN", ...).
 EXTRA_NA = ("none",)
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -179,14 +181,19 @@ def _width(records: list[list[str]]) -> int:
     return header
 
 
-def _identifier_columns(records: list[list[str]], width: int) -> set[int]:
-    """Columns whose sample values look like ids (leading zeros, > 15 digits): parsed as text."""
-    found: set[int] = set()
+def _identifier_columns(records: list[list[str]], width: int) -> tuple[set[int], set[int]]:
+    """Columns whose sample values look like ids: (leading zeros or > 19 digits, 16–19 digits)."""
+    text: set[int] = set()
+    long: set[int] = set()
     for row in records[1:]:
         for j, cell in enumerate(row[:width]):
-            if j not in found and cell and _ID_RE.match(cell):
-                found.add(j)
-    return found
+            if not cell or j in text:
+                continue
+            if _TEXT_ID_RE.match(cell):
+                text.add(j)
+            elif _LONG_ID_RE.match(cell):
+                long.add(j)
+    return text, long - text
 
 
 def read_text_table(source: bytes | Path, n_bytes: int, max_rows: int, max_columns: int) -> RawTable:
@@ -215,8 +222,16 @@ def read_text_table(source: bytes | Path, n_bytes: int, max_rows: int, max_colum
             f"The file has {width:,} columns; this server accepts up to {max_columns:,} columns."
         )
     headers = [*records[0], *[""] * (width - len(records[0]))][:width]
-    text_cols = _identifier_columns(records, width)
+    text_cols, long_cols = _identifier_columns(records, width)
     frame, encoding, skipped = _read_csv(source, encoding, delimiter, width, text_cols, max_rows)
+    inexact = [j for j in long_cols if frame[j].dtype.kind not in "iuO" and not is_string_dtype(frame[j])]
+    if inexact:  # long ids in a column with gaps came out as floats: read those columns again as text
+        again, _ = _read_csv_once(source, encoding, delimiter, width, set(inexact), max_rows, inexact)
+        if len(again) != len(frame):
+            raise CorruptFileError("The file's rows could not be split into columns.")
+        for j in inexact:
+            frame[j] = again[j].set_axis(frame.index)
+    text_cols |= long_cols
     table = RawTable(frame=frame, headers=headers, encoding=encoding, delimiter=delimiter)
     table.text_columns = text_cols
     if skipped:
@@ -255,6 +270,7 @@ def _read_csv_once(
     width: int,
     text_cols: set[int],
     max_rows: int,
+    usecols: list[int] | None = None,
 ) -> tuple[pd.DataFrame, int]:
     handle = io.BytesIO(source) if isinstance(source, bytes) else source
     with warnings.catch_warnings(record=True) as caught:
@@ -268,9 +284,9 @@ def _read_csv_once(
                 header=0,
                 names=list(range(width)),
                 index_col=False,
+                usecols=usecols,
                 dtype=dict.fromkeys(text_cols, "str") or None,
                 na_values=list(EXTRA_NA),
-                nrows=max_rows + 1,
                 on_bad_lines="warn",
                 engine="c",
                 low_memory=False,

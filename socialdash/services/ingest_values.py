@@ -32,7 +32,9 @@ _DOT_EVIDENCE = re.compile(r"[+-]?(?:\d+\.(?:\d{1,2}|\d{4,})|\d{1,3}(?:,\d{3})+\
 _INTEGER = re.compile(r"[+-]?\d+")
 _IDENTIFIER = re.compile(r"0\d+|[+-]?\d{16,}")
 _HAS_DIGIT = re.compile(r"\d")
-_ISO_START = re.compile(r"\s*\d{4}-\d{1,2}-\d{1,2}")
+_ISO_START = r"\s*\d{4}-\d{1,2}-\d{1,2}"
+_NUMERIC_DATE = r"\s*\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}"
+_MONTH_NAME = r"(?i)\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b"
 _TIME_NAME = re.compile(r"timestamp|published|created|posted|datetime|(?<![a-z])(?:time|date)(?![a-z])")
 EPOCH_SECONDS = (946_684_800, 2_082_758_400)  # 2000-01-01 .. 2036-01-01
 
@@ -49,12 +51,15 @@ class Coercion:
 
 
 def sample_of(s: pd.Series, n: int = SAMPLE_SIZE) -> pd.Series:
-    """Up to ``n`` non-missing values spread evenly over the column."""
+    """Up to ``n`` non-missing values spread evenly over the column (without scanning all of it)."""
+    if len(s) > 8 * n:
+        picks = s.iloc[np.linspace(0, len(s) - 1, 4 * n).astype(int)].dropna()
+        if len(picks) >= n:
+            return picks.iloc[:: max(1, len(picks) // n)].iloc[:n]
     present = s.dropna()
     if len(present) <= n:
         return present
-    step = len(present) / n
-    return present.iloc[(np.arange(n) * step).astype(int)]
+    return present.iloc[np.linspace(0, len(present) - 1, n).astype(int)]
 
 
 def blank_missing(s: pd.Series) -> tuple[pd.Series, int]:
@@ -114,6 +119,17 @@ def _parse_numbers(t: pd.Series, decimal_comma: bool) -> tuple[pd.Series, pd.Ser
         separators = bool(t[ok].str.contains(r"[, ]\d{3}", regex=True).any())
     values = pd.to_numeric(plain.where(ok), errors="coerce").astype("float64")
     return values, ok & values.notna(), separators
+
+
+def int_to_text(values: pd.Series) -> pd.Series:
+    """Integers → pandas strings, digit for digit (via Arrow, several times faster than astype)."""
+    try:
+        import pyarrow as pa
+
+        arrow = pa.array(values.to_numpy()).cast(pa.string())
+        return pd.Series(arrow, index=values.index, dtype=pd.StringDtype("pyarrow", na_value=np.nan))
+    except (ImportError, TypeError, ValueError):
+        return values.astype("str")
 
 
 def looks_like_identifier(t: pd.Series) -> bool:
@@ -197,16 +213,19 @@ _MD = ["%m/%d/%Y %H:%M", "%m/%d/%Y %H:%M:%S", "%m/%d/%Y %I:%M:%S %p", "%m/%d/%Y 
        "%m-%d-%Y %H:%M", "%m-%d-%Y %H:%M:%S", "%m-%d-%Y", "%m-%d-%y %H:%M", "%m-%d-%y",
        "%m.%d.%Y %H:%M", "%m.%d.%Y %H:%M:%S", "%m.%d.%Y", "%m.%d.%y"]
 _DM = [f.replace("%m", "@").replace("%d", "%m").replace("@", "%d") for f in _MD]
-_ISO = ["ISO8601", "%Y-%m-%d %H:%M %z", "%Y-%m-%d %H:%M:%S %z", "%Y-%m-%d %H:%M:%S.%f",
-        "%Y/%m/%d %H:%M", "%Y/%m/%d %H:%M:%S", "%Y/%m/%d"]
+_ISO = ["%Y-%m-%d %H:%M:%S", "%Y-%m-%d", "ISO8601", "%Y-%m-%d %H:%M %z", "%Y-%m-%d %H:%M:%S %z",
+        "%Y-%m-%d %H:%M:%S.%f", "%Y/%m/%d %H:%M", "%Y/%m/%d %H:%M:%S", "%Y/%m/%d"]
 _NAMED = ["%b %d, %Y", "%B %d, %Y", "%b %d, %Y %I:%M %p", "%B %d, %Y %I:%M %p", "%b %d, %Y %H:%M",
           "%d %b %Y", "%d %B %Y", "%d %b %Y %H:%M", "%d-%b-%Y", "%d-%b-%y", "%a %b %d %H:%M:%S %z %Y",
           "%A, %B %d, %Y", "%a, %d %b %Y %H:%M:%S %z", "%d %b %Y %H:%M:%S"]
 
 
-def _to_datetime(s: pd.Series, fmt: str) -> pd.Series:
-    """Parse with one explicit format; tz-aware results become naive UTC; datetime64[ns]."""
-    if fmt == "ISO8601":
+def _to_datetime(s: pd.Series, fmt: str, guard: bool = False) -> pd.Series:
+    """Parse with one explicit format; tz-aware results become naive UTC; datetime64[ns].
+
+    ``guard`` (used on samples) keeps ISO 8601 from taking bare years or numbers for dates.
+    """
+    if guard and fmt == "ISO8601":
         s = s.where(s.str.match(_ISO_START))
     out = pd.to_datetime(s, format=fmt, errors="coerce", utc=fmt == "ISO8601" or "%z" in fmt)
     if isinstance(out.dtype, pd.DatetimeTZDtype):
@@ -221,7 +240,7 @@ def _cover(s: pd.Series, formats: list[str]) -> tuple[list[str], int]:
     for fmt in formats:
         if remaining.empty:
             break
-        parsed = _to_datetime(remaining, fmt)
+        parsed = _to_datetime(remaining, fmt, guard=True)
         hit = parsed.notna()
         if hit.any():
             chosen.append(fmt)
@@ -229,9 +248,26 @@ def _cover(s: pd.Series, formats: list[str]) -> tuple[list[str], int]:
     return chosen, len(s) - len(remaining)
 
 
+def _arrow_datetime(s: pd.Series, fmt: str) -> pd.Series | None:
+    """Arrow's C++ strptime on a whole Arrow-backed column (about 3x faster than pandas); None if unusable."""
+    if fmt == "ISO8601" or "%f" in fmt or not isinstance(s.array, pd.arrays.ArrowStringArray):
+        return None
+    try:
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        stamps = pc.strptime(pa.array(s.array), format=fmt, unit="ns", error_is_null=True)
+        if stamps.type.tz is not None:
+            stamps = stamps.cast(pa.timestamp("ns", tz="UTC")).cast(pa.timestamp("ns"))
+        return pd.Series(stamps.to_numpy(zero_copy_only=False), index=s.index).astype("datetime64[ns]")
+    except Exception:  # any Arrow limitation: pandas parses instead
+        return None
+
+
 def _apply(s: pd.Series, formats: list[str]) -> pd.Series:
     """Parse a whole column with the chosen formats, each one only on what the previous left."""
-    result = _to_datetime(s, formats[0])
+    fast = _arrow_datetime(s, formats[0])
+    result = fast if fast is not None else _to_datetime(s, formats[0])
     for fmt in formats[1:]:
         todo = result.isna() & s.notna()
         if not todo.any():
@@ -249,8 +285,13 @@ def coerce_dates(s: pd.Series) -> Coercion | None:
     plausible = probe.str.contains(_HAS_DIGIT) & lengths.between(6, 40)
     if plausible.mean() < THRESHOLD:
         return None
-    month_first, n_md = _cover(probe, _ISO + _MD + _NAMED)
-    day_first, n_dm = _cover(probe, _ISO + _DM + _NAMED)
+    iso = _ISO if probe.str.match(_ISO_START).any() else []
+    numeric = probe.str.match(_NUMERIC_DATE).any()
+    named = _NAMED if probe.str.contains(_MONTH_NAME, regex=True).any() else []
+    if not (iso or numeric or named):
+        return None
+    month_first, n_md = _cover(probe, iso + (_MD if numeric else []) + named)
+    day_first, n_dm = _cover(probe, iso + (_DM if numeric else []) + named) if numeric else ([], 0)
     if max(n_md, n_dm) < THRESHOLD * len(probe):
         return None
     orders = [(month_first, "month first"), (day_first, "day first")]
@@ -274,7 +315,8 @@ def coerce_dates(s: pd.Series) -> Coercion | None:
     detail = "dates read"
     if numeric_order:
         detail += f" ({order}" + (", assumed because every day is 12 or less" if ambiguous else "") + ")"
-    if any("%z" in f or f == "ISO8601" for f in formats) and s.str.contains(r"[+-]\d{2}:?\d{2}$|Z$").any():
+    zoned = probe.str.contains(r"[+-]\d{2}:?\d{2}$|Z$", regex=True).any()
+    if zoned and any("%z" in f or f == "ISO8601" for f in formats):
         detail += "; times with a time zone converted to UTC"
     bad = present - n_ok
     if bad:
