@@ -315,7 +315,7 @@ def _describe(columns: ColumnTransformer, spec: PreprocessSpec, ratio_sentences:
             if rare is None:
                 out.append(f"'{name}' became {len(cats)} yes/no columns, one per value.")
             else:
-                kept_n = len(cats) - len(rare)
+                kept_n = len(cats)
                 out.append(
                     f"'{name}' became {kept_n + 1} yes/no columns: its {kept_n} most common values, and "
                     f"'other' for the remaining {len(rare):,}."

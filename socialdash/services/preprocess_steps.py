@@ -180,7 +180,7 @@ class CappedOneHot(_NamedColumns):
         ):
             column = frame[name]
             out = np.zeros((n, width), dtype=np.float64)
-            codes = np.asarray(pd.Categorical(column, categories=pd.Index(values)).codes, dtype=np.int64)
+            codes = np.asarray(pd.Index(values).get_indexer(column), dtype=np.int64)
             found = codes >= 0
             out[rows[found], value_cols[codes[found]]] = 1.0
             missing = column.isna().to_numpy()
@@ -256,7 +256,7 @@ class DatetimeCycles(_NamedColumns):
                 if part == "hour":
                     position = when.hour + when.minute / 60.0
                 elif part == "weekday":
-                    position = when.dayofweek
+                    position = when.day_of_week
                 else:
                     position = when.month - 1
                 angle = 2 * np.pi * position.to_numpy(dtype="float64", na_value=np.nan) / PART_PERIODS[part]
