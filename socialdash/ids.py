@@ -88,6 +88,7 @@ class Cluster:
     # pages B (owned by pages B)
     INIT = "cluster-init"  # page-local Store: fires the page's callbacks when the page is shown
     GUIDE = "cluster-guide"  # guidance when a step is missing
+    BODY = "cluster-body"  # sweep + run sections, hidden without data
     ALERT = "cluster-alert"
     SWEEP_KEY = "cluster-sweep-key"  # page-local Store: {"handle", "choices"} the sweep is for
     SHOW_K = "cluster-show-k"  # page-local Store: k of the last run, shown on page load

@@ -42,6 +42,7 @@ def sweep_key_of(store: dict | None) -> dict | None:
     Output(Cluster.GUIDE, "children"),
     Output(Cluster.SWEEP_KEY, "data"),
     Output(Cluster.SHOW_K, "data"),
+    Output(Cluster.BODY, "style"),
     Input(Cluster.INIT, "data"),
     Input(Shell.STORE, "data"),
     State(Cluster.SWEEP_KEY, "data"),
@@ -50,10 +51,10 @@ def cluster_keys(_init: Any, store: dict | None, current: dict | None):
     """Guidance without data; otherwise the sweep key (when it changed) and the k of the last run to show."""
     key = sweep_key_of(store)
     if key is None:
-        return no_data(), (None if current else no_update), None
+        return no_data(), (None if current else no_update), None, HIDDEN
     if key == current:
-        return no_update, no_update, no_update  # only k (or "done") changed: the run callback wrote it
-    return None, key, (store or {}).get("k")
+        return no_update, no_update, no_update, no_update  # only k or "done" changed: cluster_run wrote it
+    return None, key, (store or {}).get("k"), SHOWN
 
 
 def _progress(set_progress, label: str):

@@ -93,28 +93,36 @@ def layout(**_kwargs: object) -> html.Div:
             ),
             html.Div(id=Cluster.GUIDE),
             html.Div(id=Cluster.ALERT),
-            section(
-                "1. How many clusters?",
-                html.Div(
-                    [
-                        _bar(Cluster.SWEEP_PROGRESS),
-                        html.P(id=Cluster.SWEEP_RULE, className="mb-2"),
-                        dcc.Graph(id=Cluster.SWEEP_GRAPH, config=GRAPH_CONFIG, style={"display": "none"}),
-                    ]
-                ),
-                "Each chart scores the clusters for one choice of k; the star marks our recommendation.",
+            html.Div(
+                id=Cluster.BODY,
+                style={"display": "none"},
+                children=[
+                    section(
+                        "1. How many clusters?",
+                        html.Div(
+                            [
+                                _bar(Cluster.SWEEP_PROGRESS),
+                                html.P(id=Cluster.SWEEP_RULE, className="mb-2"),
+                                dcc.Graph(
+                                    id=Cluster.SWEEP_GRAPH, config=GRAPH_CONFIG, style={"display": "none"}
+                                ),
+                            ]
+                        ),
+                        "Each chart scores the clusters for each k; the star marks our recommendation.",
+                    ),
+                    section(
+                        "2. Run the clustering",
+                        html.Div(
+                            [
+                                controls,
+                                _bar(Cluster.PROGRESS),
+                                html.Div(id=Cluster.STATUS, className="fw-semibold", role="status"),
+                            ]
+                        ),
+                        "Keep the recommended number or type your own, then press Run.",
+                    ),
+                    results,
+                ],
             ),
-            section(
-                "2. Run the clustering",
-                html.Div(
-                    [
-                        controls,
-                        _bar(Cluster.PROGRESS),
-                        html.Div(id=Cluster.STATUS, className="fw-semibold", role="status"),
-                    ]
-                ),
-                "Keep the recommended number or type your own, then press Run.",
-            ),
-            results,
         ]
     )
