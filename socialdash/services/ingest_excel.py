@@ -58,17 +58,14 @@ def check_zip(source: bytes | Path, max_bytes: int) -> None:
 def read_excel_table(source: bytes | Path, max_bytes: int, max_rows: int, max_columns: int) -> RawTable:
     """The first non-empty worksheet as a RawTable; the header is its first non-empty row."""
     check_zip(source, max_bytes)
+    # A file object, not a path: openpyxl refuses paths whose name does not end in .xlsx.
+    handle = io.BytesIO(source) if isinstance(source, bytes) else open(source, "rb")  # noqa: SIM115
     try:
         from openpyxl import load_workbook
 
-        wb = load_workbook(
-            io.BytesIO(source) if isinstance(source, bytes) else source,
-            read_only=True,
-            data_only=True,
-        )
-    except (TooLargeError, CorruptFileError):
-        raise
+        wb = load_workbook(handle, read_only=True, data_only=True)
     except Exception:
+        handle.close()
         raise CorruptFileError() from None
     try:
         return _read_sheets(wb, max_rows, max_columns)
@@ -78,6 +75,7 @@ def read_excel_table(source: bytes | Path, max_bytes: int, max_rows: int, max_co
         raise CorruptFileError() from None
     finally:
         wb.close()
+        handle.close()
 
 
 def _read_sheets(wb, max_rows: int, max_columns: int) -> RawTable:

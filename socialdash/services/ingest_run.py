@@ -65,8 +65,13 @@ def _size(source: bytes | Path) -> int:
 
 
 def _megabytes(n: int) -> str:
+    """A byte count in words: "250 MB", "1.5 MB", "12 KB"."""
     mb = n / (1024 * 1024)
-    return f"{mb:,.0f} MB" if mb >= 10 else f"{mb:,.1f} MB"
+    if mb >= 10:
+        return f"{mb:,.0f} MB"
+    if mb >= 1:
+        return f"{mb:,.1f} MB"
+    return f"{max(1, round(n / 1024)):,} KB"
 
 
 def _kind(head: bytes, file_name: str) -> str:
