@@ -264,8 +264,8 @@ def _text_role(name: str, values: pd.Series, n_rows: int) -> ColumnRole:
 def _datetime_role(name: str, values: pd.Series) -> ColumnRole:
     lo, hi = values.min(), values.max()
     reason = (
-        f"Dates and times ({lo:%d %b %Y} to {hi:%d %b %Y}); the hour and weekday of each post are used as "
-        "features."
+        f"Dates and times ({lo.day} {lo:%b %Y} to {hi.day} {hi:%b %Y}); "
+        "the hour and weekday of each post are used as features."
     )
     return ColumnRole(name, Role.DATETIME, reason, True)
 
