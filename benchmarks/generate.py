@@ -20,6 +20,8 @@ import pandas as pd
 DATA_DIR = Path(__file__).resolve().parent / "data"
 SIZES = {"10k": 10_000, "100k": 100_000, "1M": 1_000_000}
 N_SEGMENTS = 5
+IMPRESSIONS_SIGMA = 0.35  # spread of log impressions within a segment
+DISPERSION = 4.0  # negative-binomial shape of the engagement counts (smaller = heavier tail)
 
 
 @dataclass(frozen=True)
@@ -35,14 +37,14 @@ class Segment:
 
 
 SEGMENTS = (
-    Segment("everyday photos", 0.38, {"photo": 0.8, "status": 0.1, "video": 0.1}, 7.6, 0.030, 0.0015, 0.0008,
-            (12, 3)),
-    Segment("viral videos", 0.10, {"video": 0.85, "reel": 0.15}, 10.8, 0.060, 0.0030, 0.0120, (19, 2)),
-    Segment("conversation starters", 0.15, {"status": 0.6, "photo": 0.4}, 8.0, 0.020, 0.0300, 0.0005,
-            (10, 2)),
-    Segment("link traffic", 0.20, {"link": 0.9, "photo": 0.1}, 8.6, 0.004, 0.0003, 0.0020, (8, 2)),
-    Segment("quiet late posts", 0.17, {"status": 0.5, "photo": 0.3, "link": 0.2}, 5.2, 0.010, 0.0005, 0.0001,
-            (23, 1.5)),
+    Segment("everyday photos", 0.38, {"photo": 0.8, "status": 0.1, "video": 0.1}, 7.0, 0.030, 0.0015, 0.0008,
+            (12, 2.5)),
+    Segment("viral videos", 0.10, {"video": 0.85, "reel": 0.15}, 9.0, 0.070, 0.0030, 0.0150, (19, 1.5)),
+    Segment("conversation starters", 0.15, {"status": 0.6, "photo": 0.4}, 7.8, 0.020, 0.0400, 0.0005,
+            (10, 1.5)),
+    Segment("link traffic", 0.20, {"link": 0.9, "photo": 0.1}, 8.4, 0.003, 0.0002, 0.0040, (8, 1.5)),
+    Segment("quiet late posts", 0.17, {"status": 0.5, "photo": 0.3, "link": 0.2}, 6.0, 0.010, 0.0005, 0.0001,
+            (23, 1.0)),
 )  # fmt: skip
 
 _WORDS = np.array([
@@ -55,7 +57,7 @@ _WORDS = np.array([
 _EXTRAS = np.array(["", "", "", " ✨", " 🔥", " 🎉", " 👉 #sale", " #tbt", " 😍😍", " — details below"])
 
 
-def _nb(rng: np.random.Generator, mean: np.ndarray, dispersion: float = 1.2) -> np.ndarray:
+def _nb(rng: np.random.Generator, mean: np.ndarray, dispersion: float = DISPERSION) -> np.ndarray:
     """Negative-binomial counts with the given means (a gamma-Poisson mixture)."""
     lam = rng.gamma(dispersion, np.maximum(mean, 1e-9) / dispersion)
     return rng.poisson(lam).astype(np.int64)
@@ -87,14 +89,16 @@ def generate(n: int, seed: int = 7) -> tuple[pd.DataFrame, np.ndarray]:
         m = seg == j
         cnt = int(m.sum())
         post_type[m] = rng.choice(list(s.types), size=cnt, p=list(s.types.values()))
-        impressions[m] = np.round(rng.lognormal(s.impressions_mu, 0.6, size=cnt)).astype(np.int64) + 1
+        impressions[m] = (
+            np.round(rng.lognormal(s.impressions_mu, IMPRESSIONS_SIGMA, size=cnt)).astype(np.int64) + 1
+        )
         hours[m] = rng.normal(*s.hours, size=cnt)
         rates[m] = (s.reaction_rate, s.comment_rate, s.share_rate)
     reach = np.minimum(impressions, np.round(impressions * rng.uniform(0.55, 0.95, size=n)).astype(np.int64))
     reactions = _nb(rng, impressions * rates[:, 0])
     likes = np.round(reactions * rng.uniform(0.7, 0.95, size=n)).astype(np.int64)
-    comments = _nb(rng, impressions * rates[:, 1], 0.8)
-    shares = _nb(rng, impressions * rates[:, 2], 0.8)
+    comments = _nb(rng, impressions * rates[:, 1])
+    shares = _nb(rng, impressions * rates[:, 2])
     engagement_rate = np.round((reactions + comments + shares) / impressions, 6)
 
     day = rng.integers(0, 365, size=n)
