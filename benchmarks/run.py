@@ -25,11 +25,14 @@ import pandas as pd
 
 from benchmarks.generate import SIZES, ensure, paths
 
+# Same OpenMP setting as the `socialdash` CLI (threads sleep rather than spin); applies to ours and baselines.
+os.environ.setdefault("OMP_WAIT_POLICY", "passive")
+
 ROOT = Path(__file__).resolve().parent
 DEFAULT_OUT = ROOT / "out" / "results.json"
 REPS = {"10k": 5, "100k": 3, "1M": 1}
 
-#: stage → (baseline description, target ratio or None)
+#: stage → (baseline description, target ratio or None); TARGET_SIZES limits a target to some sizes
 TARGETS: dict[str, tuple[str, float | None]] = {
     "ingest": ("pd.read_csv (C engine) of the same file", 1.5),
     "store reload": ("pd.read_csv of its CSV", 0.5),
@@ -43,6 +46,8 @@ TARGETS: dict[str, tuple[str, float | None]] = {
     "export csv": ("plain df.to_csv of the same labelled frame", 1.3),
     "peak memory": ("DataFrame memory_usage(deep=True)", 4.0),
 }
+#: the issue sets these two targets for the 1M-row flow; smaller sizes are reported without a verdict
+TARGET_SIZES = {"k sweep": {"1M"}, "peak memory": {"1M"}}
 
 
 def best_of(fn: Callable[[], Any], reps: int) -> tuple[float, Any]:
@@ -57,8 +62,10 @@ def best_of(fn: Callable[[], Any], reps: int) -> tuple[float, Any]:
     return min(times), out
 
 
-def _row(stage: str, ours: float, base: float | None = None, **extra: Any) -> dict:
+def _row(size: str, stage: str, ours: float, base: float | None = None, **extra: Any) -> dict:
     desc, target = TARGETS[stage]
+    if size not in TARGET_SIZES.get(stage, {size}):
+        target = None
     ratio = None if base in (None, 0) else ours / base
     status = "" if target is None or ratio is None else ("PASS" if ratio <= target else "MISS")
     return {"stage": stage, "ours_s": ours, "baseline_s": base, "ratio": ratio, "target": target,
@@ -102,7 +109,7 @@ def bench_size(size: str, reps: int, k_check: bool) -> dict:
 
     t_read, plain = best_of(lambda: pd.read_csv(path), reps)
     t_ingest, (df, report) = best_of(lambda: ingest(path, path.name, limits), reps)
-    rows.append(_row("ingest", t_ingest, t_read))
+    rows.append(_row(size, "ingest", t_ingest, t_read))
     del plain
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -110,8 +117,8 @@ def bench_size(size: str, reps: int, k_check: bool) -> dict:
         key = "0" * 64
         t_put, _ = best_of(lambda: store.put(key, df, report), 1)
         t_load, _ = best_of(lambda: store.load(key), reps)
-    rows.append(_row("store put", t_put, t_read))
-    rows.append(_row("store reload", t_load, t_read))
+    rows.append(_row(size, "store put", t_put, t_read))
+    rows.append(_row(size, "store reload", t_load, t_read))
 
     choices = Choices()
 
@@ -120,10 +127,10 @@ def bench_size(size: str, reps: int, k_check: bool) -> dict:
         return roles, split_rows(df, choices.split)
 
     t_roles, (roles, split) = best_of(roles_split, reps)
-    rows.append(_row("roles + split", t_roles))
+    rows.append(_row(size, "roles + split", t_roles))
     spec = default_spec(roles)
     t_pre, feats = best_of(lambda: fit_features(df, spec, split.train, split.test), reps)
-    rows.append(_row("preprocess (fit_features)", t_pre, features=list(map(str, feats.train.columns))))
+    rows.append(_row(size, "preprocess (fit_features)", t_pre, features=list(map(str, feats.train.columns))))
     X_train, X_test = _as_matrix(feats.train), _as_matrix(feats.test)
 
     t_sweep, sweep = best_of(lambda: sweep_k(X_train, ks=choices.ks, seed=choices.seed), reps)
@@ -131,13 +138,13 @@ def bench_size(size: str, reps: int, k_check: bool) -> dict:
     t_fit, (model, train_labels) = best_of(lambda: fit_kmeans(X_train, k, seed=choices.seed), reps)
     params = model.kmeans.get_params()
     t_bare, _ = best_of(lambda: KMeans(**params).fit(X_train), reps)
-    rows.append(_row("k sweep", t_sweep, t_bare, ks=list(sweep.ks), recommended_k=k, rule=sweep.rule))
+    rows.append(_row(size, "k sweep", t_sweep, t_bare, ks=list(sweep.ks), recommended_k=k, rule=sweep.rule))
     rows.append(
-        _row("fit", t_fit, t_bare, k=k, n_init=params.get("n_init"), algorithm=params.get("algorithm"))
+        _row(size, "fit", t_fit, t_bare, k=k, n_init=params.get("n_init"), algorithm=params.get("algorithm"))
     )
 
     t_eval, _ = best_of(lambda: evaluate(model, X_train, X_test, train_labels, seed=choices.seed), reps)
-    rows.append(_row("evaluate", t_eval))
+    rows.append(_row(size, "evaluate", t_eval))
 
     n = len(df)
     train_pos, test_pos = feats.train.index.to_numpy(), feats.test.index.to_numpy()
@@ -151,7 +158,7 @@ def bench_size(size: str, reps: int, k_check: bool) -> dict:
     dist[train_pos] = _distances(X_train, centers, train_labels)
     dist[test_pos] = _distances(X_test, centers, test_labels)
     t_ins, insights = best_of(lambda: describe_clusters(df, labels, roles, dist), reps)
-    rows.append(_row("insights", t_ins))
+    rows.append(_row(size, "insights", t_ins))
 
     names = {c.cluster: c.name for c in insights.clusters}
 
@@ -166,7 +173,7 @@ def bench_size(size: str, reps: int, k_check: bool) -> dict:
 
     t_plain_csv, _ = best_of(plain_export, reps)
     t_export, _ = best_of(ours_export, reps)
-    rows.append(_row("export csv", t_export, t_plain_csv))
+    rows.append(_row(size, "export csv", t_export, t_plain_csv))
 
     mem = json.loads(
         subprocess.run(
@@ -175,7 +182,7 @@ def bench_size(size: str, reps: int, k_check: bool) -> dict:
         ).stdout.strip().splitlines()[-1]
     )  # fmt: skip
     rows.append(
-        {**_row("peak memory", mem["flow_peak"] / 2**20, mem["df_bytes"] / 2**20), "unit": "MiB",
+        {**_row(size, "peak memory", mem["flow_peak"] / 2**20, mem["df_bytes"] / 2**20), "unit": "MiB",
          "stage_peaks_over_base_mib": {k: v / 2**20 for k, v in mem["stage_peaks_over_base"].items()}}
     )  # fmt: skip
 
@@ -238,7 +245,9 @@ def main(argv: list[str] | None = None) -> int:
     print_table(results)
     payload = {
         "machine": {"python": platform.python_version(), "cpus": os.cpu_count(),
-                    "platform": platform.platform(), "pandas": pd.__version__},
+                    "platform": platform.platform(), "pandas": pd.__version__,
+                    "load_average_at_end": os.getloadavg(),
+                    "omp_wait_policy": os.environ.get("OMP_WAIT_POLICY")},
         "results": results,
     }  # fmt: skip
     args.out.parent.mkdir(parents=True, exist_ok=True)
