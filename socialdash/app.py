@@ -10,13 +10,13 @@ from pathlib import Path
 
 import dash
 import dash_bootstrap_components as dbc  # noqa: F401  (registers its component suite)
-import diskcache
 import flask
 from dash import _callback as dash_callback
 from dash import _pages
 
 from socialdash import caching
 from socialdash.components.shell import app_layout
+from socialdash.operations import init_operations
 from socialdash.settings import Settings
 from socialdash.web import init_web
 
@@ -70,9 +70,9 @@ def background_manager(settings: Settings):
         from socialdash.worker import celery_manager  # provided by the production setup
 
         return celery_manager(settings)
-    folder = Path(settings.cache_dir) / "background"
-    folder.mkdir(parents=True, exist_ok=True)
-    return dash.DiskcacheManager(diskcache.Cache(str(folder)))
+    from socialdash.worker import diskcache_manager  # production setup: jobs log one line each
+
+    return diskcache_manager(settings)
 
 
 def create_app(settings: Settings | None = None) -> dash.Dash:
@@ -84,6 +84,7 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
     server = flask.Flask("socialdash")
     init_web(server, settings)
     caching.init_cache(server, settings)
+    init_operations(server, settings)  # production setup: callback logging, retention
 
     app = dash.Dash(
         "socialdash",
@@ -103,7 +104,16 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
     )
     app.layout = app_layout
     _attach_callbacks(app)
-    if settings.production:
-        app.enable_dev_tools(debug=False, dev_tools_ui=False, dev_tools_props_check=False)
+    if settings.production:  # off whatever DASH_* / FLASK_DEBUG / SOCIALDASH_DEBUG say
+        server.debug = False
+        app.enable_dev_tools(
+            debug=False,
+            dev_tools_ui=False,
+            dev_tools_props_check=False,
+            dev_tools_serve_dev_bundles=False,
+            dev_tools_hot_reload=False,
+            dev_tools_prune_errors=True,
+            dev_tools_validate_callbacks=False,
+        )
     log.debug("socialdash app created with %d pages", len(_pages.PAGE_REGISTRY))
     return app

@@ -65,6 +65,8 @@ def init_cache(server: Any, settings: Any) -> None:
     }
     if settings.redis_url:
         config.update(CACHE_TYPE="RedisCache", CACHE_REDIS_URL=settings.redis_url)
+        # production setup: a Redis that stops answering fails fast (/healthz 503) instead of hanging
+        config["CACHE_OPTIONS"] = {"socket_timeout": 5, "socket_connect_timeout": 3}
     else:
         cache_dir = Path(settings.cache_dir) / "memo"
         cache_dir.mkdir(parents=True, exist_ok=True)

@@ -17,7 +17,7 @@ from typing import NoReturn
 
 EXIT_OK, EXIT_INTERNAL, EXIT_BAD_INPUT = 0, 1, 2
 APP_TARGET = "socialdash.wsgi:server"
-CELERY_APP = "socialdash.tasks:celery_app"
+CELERY_APP = "socialdash.worker:celery_app"
 
 
 class UsageError(Exception):
@@ -112,9 +112,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     wk = sub.add_parser(
         "worker",
-        help="run a Celery worker for background jobs (placeholder, minimal for now)",
-        description=f"Placeholder: exec `python -m celery -A {CELERY_APP} worker ...`. Needs a Redis URL "
-        "(scale-out mode); the production setup will finish this command.",
+        help="run a Celery worker for background jobs (scale-out mode, needs SOCIALDASH_REDIS_URL)",
+        description=f"Exec `python -m celery -A {CELERY_APP} worker` with one process per core "
+        "(SOCIALDASH_WORKER_CONCURRENCY) and numeric threads capped per process; extra arguments go to "
+        "celery.",
     )
     wk.add_argument("--dry-run", action="store_true", help="print the command instead of running it")
     wk.add_argument("extra", nargs=argparse.REMAINDER, help="arguments passed to `celery worker`")
@@ -233,8 +234,14 @@ def _serve(args: argparse.Namespace) -> int:
 
 
 def _worker(args: argparse.Namespace) -> int:
+    from socialdash.settings import SettingsError
+    from socialdash.worker import worker_command  # production setup
+
     extra = [a for a in args.extra if a != "--"]
-    cmd = [sys.executable, "-m", "celery", "-A", CELERY_APP, "worker", *extra]
+    try:
+        cmd = worker_command(extra)
+    except SettingsError as err:
+        raise UsageError(str(err)) from None
     return _exec(cmd, args.dry_run)
 
 

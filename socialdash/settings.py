@@ -42,6 +42,8 @@ class Settings:
     dataset_max_age_seconds: int = 30 * 24 * 3600  # a stored dataset unused for this long is removed
     datasets_max_bytes: int = 5 * 1024**3  # total size cap of stored datasets (least recently used go first)
     cache_timeout_seconds: int = 7 * 24 * 3600  # memoized results live this long
+    cache_max_bytes: int = 2 * 1024**3  # total size cap of cached result files (oldest go first)
+    retention_interval_seconds: int = 600  # how often the app removes old datasets and results
     secure_cookies: bool = False  # set True behind HTTPS
     debug: bool = False
 
@@ -95,6 +97,8 @@ class Settings:
             dataset_max_age_seconds=get_int("DATASET_MAX_AGE_SECONDS", d.dataset_max_age_seconds),
             datasets_max_bytes=get_int("DATASETS_MAX_BYTES", d.datasets_max_bytes),
             cache_timeout_seconds=get_int("CACHE_TIMEOUT_SECONDS", d.cache_timeout_seconds),
+            cache_max_bytes=get_int("CACHE_MAX_BYTES", d.cache_max_bytes),
+            retention_interval_seconds=get_int("RETENTION_INTERVAL_SECONDS", d.retention_interval_seconds),
             secure_cookies=get_bool("SECURE_COOKIES", d.secure_cookies),
             debug=get_bool("DEBUG", d.debug),
         )
@@ -107,13 +111,14 @@ class Settings:
     def validated(self) -> Settings:
         """Refuse unsafe production settings; in development fill a persisted secret key."""
         if self.production:
-            if self.debug:
-                raise SettingsError(f"{PREFIX}DEBUG must be off in production.")
-            if len(self.secret_key) < 32:
+            if len(self.secret_key.encode("utf-8")) < 32:
                 raise SettingsError(
-                    f"{PREFIX}SECRET_KEY must be set to at least 32 characters in production."
+                    f"socialdash will not start in production without a secret key: set {PREFIX}SECRET_KEY "
+                    "to a random value of at least 32 bytes, for example the output of "
+                    "`python -c 'import secrets; print(secrets.token_urlsafe(48))'`."
                 )
-            return self
+            # debug and dev tools are off in production whatever else is set (create_app turns off Dash's)
+            return replace(self, debug=False) if self.debug else self
         if not self.secret_key:
             return replace(self, secret_key=dev_secret_key(self.data_dir))
         return self
