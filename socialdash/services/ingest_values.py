@@ -52,6 +52,8 @@ class Coercion:
 
 def sample_of(s: pd.Series, n: int = SAMPLE_SIZE) -> pd.Series:
     """Up to ``n`` non-missing values spread evenly over the column (without scanning all of it)."""
+    if len(s) <= n:
+        return s.dropna()
     if len(s) > 8 * n:
         picks = s.iloc[np.linspace(0, len(s) - 1, 4 * n).astype(int)].dropna()
         if len(picks) >= n:
@@ -65,8 +67,7 @@ def sample_of(s: pd.Series, n: int = SAMPLE_SIZE) -> pd.Series:
 def blank_missing(s: pd.Series) -> tuple[pd.Series, int]:
     """Replace missing markers (-, n/a, null, blanks, ...) in a text column by NA; return the count."""
     marker = s.isin(MISSING)
-    probe = sample_of(s, 100)
-    if not probe.empty and probe.str.strip().ne(probe).any():
+    if any(v != v.strip() for v in sample_of(s, 100).tolist()):
         marker = s.str.strip().isin(MISSING).fillna(False)
     n = int(marker.sum())
     return (s.mask(marker) if n else s), n
@@ -78,8 +79,7 @@ def is_blank_column(s: pd.Series) -> bool:
         return True
     if not pd.api.types.is_string_dtype(s) and s.dtype != object:
         return False
-    probe = sample_of(s, 50).astype(str).str.strip()
-    if not probe.eq("").all():
+    if any(str(v).strip() for v in sample_of(s, 50).tolist()):
         return False
     return bool(s.dropna().astype(str).str.strip().eq("").all())
 
@@ -137,10 +137,25 @@ def looks_like_identifier(t: pd.Series) -> bool:
     return bool(t.str.fullmatch(_IDENTIFIER).fillna(False).any())
 
 
+_LOOSE_NUMBER = re.compile(
+    rf"\s*\(?[+-]?\s*{_CUR}?\s*[+-]?[\d.,\s\u00a0\u202f\u2009\u2007']*\d[\d.,\s\u00a0\u202f\u2009\u2007']*"
+    rf"(?:[eE][+-]?\d+)?\s*%?\s*{_CUR}?\s*\)?\s*"
+)
+_LOOSE_ID = re.compile(r"\s*(?:0\d+|[+-]?\d{16,})\s*")
+
+
+def _could_be_numbers(values: list[str]) -> bool:
+    """Cheap pure-Python screen of a sample before any vectorised work (most text columns stop here)."""
+    hits = sum(1 for v in values if _LOOSE_NUMBER.fullmatch(v))
+    if hits < THRESHOLD * len(values):
+        return False
+    return not any(_LOOSE_ID.fullmatch(v) for v in values)
+
+
 def coerce_numbers(s: pd.Series, delimiter: str | None) -> Coercion | None:
     """Convert a text column to numbers when at least 95% of its values read as numbers."""
     probe = sample_of(s)
-    if probe.empty:
+    if probe.empty or not _could_be_numbers(probe.tolist()):
         return None
     pt, _, _, _ = _prepare_numbers(probe)
     if looks_like_identifier(pt):
@@ -281,13 +296,13 @@ def coerce_dates(s: pd.Series) -> Coercion | None:
     probe = sample_of(s)
     if probe.empty:
         return None
-    lengths = probe.str.len()
-    plausible = probe.str.contains(_HAS_DIGIT) & lengths.between(6, 40)
-    if plausible.mean() < THRESHOLD:
+    values = probe.tolist()
+    plausible = sum(1 for v in values if 6 <= len(v) <= 40 and _HAS_DIGIT.search(v))
+    if plausible < THRESHOLD * len(values):
         return None
-    iso = _ISO if probe.str.match(_ISO_START).any() else []
-    numeric = probe.str.match(_NUMERIC_DATE).any()
-    named = _NAMED if probe.str.contains(_MONTH_NAME, regex=True).any() else []
+    iso = _ISO if any(re.match(_ISO_START, v) for v in values) else []
+    numeric = any(re.match(_NUMERIC_DATE, v) for v in values)
+    named = _NAMED if any(re.search(_MONTH_NAME, v) for v in values) else []
     if not (iso or numeric or named):
         return None
     month_first, n_md = _cover(probe, iso + (_MD if numeric else []) + named)
