@@ -287,6 +287,7 @@ def _compact_run(result: pipeline.RunResult, choices: Choices, report: dict) -> 
         "report": report,
         "n_features": int(result.prepared.features.train.shape[1]),
         "split": result.prepared.split.description,
+        "silhouette_profile": silhouette_profile(result.evaluation.silhouette_samples),  # pages B
     }
 
 
@@ -369,6 +370,21 @@ def _projection_coords(sha: str, key: str, max_points: int) -> dict:
     ratio = [float(r) for r in pca.explained_variance_ratio_] + [0.0] * (2 - n_comp)
     y = xy[:, 1] if n_comp == 2 else np.zeros(len(rows))
     return {"rows": rows, "x": xy[:, 0].astype(np.float32), "y": y.astype(np.float32), "ratio": ratio}
+
+
+def silhouette_profile(samples: pd.DataFrame, points: int = 120) -> dict[str, list]:
+    """Sampled silhouette values per cluster reduced to at most ``points`` quantiles each (highest first):
+    {"cluster": [...], "silhouette": [...]}, enough for a silhouette plot, independent of the row count."""
+    clusters: list[int] = []
+    values: list[float] = []
+    for cluster, group in samples.groupby("cluster", sort=True):
+        v = np.sort(group["silhouette"].to_numpy(dtype=np.float64))[::-1]
+        v = v[np.isfinite(v)]
+        if len(v) > points:
+            v = np.quantile(v, np.linspace(1, 0, points))
+        clusters.extend([int(cluster)] * len(v))
+        values.extend(round(float(x), 4) for x in v)
+    return {"cluster": clusters, "silhouette": values}
 
 
 def projection(sha: str, choices: Choices, max_points: int = PROJECTION_POINTS) -> dict:

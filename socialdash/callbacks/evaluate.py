@@ -44,11 +44,11 @@ def evaluation_view(result: dict) -> tuple:
     ev = result["evaluation"]
     names = {int(c): str(n) for c, n in (result.get("names") or {}).items()}
     sentences = ev.get("sentences") or {}
-    samples = frame(ev.get("silhouette_samples"), ["cluster", "silhouette"])
+    samples = frame(result.get("silhouette_profile"), ["cluster", "silhouette"])
     shares = frame(ev.get("shares"), ["cluster", "train_share", "test_share"])
     return (
         metrics_table(ev.get("metrics") or {}, sentences),
-        silhouette_figure(samples, names),
+        silhouette_figure(samples, names, ((ev.get("metrics") or {}).get("train") or {}).get("silhouette")),
         shares_figure(shares, names),
         sentences.get("shares", ""),
         stability_card(ev.get("stability") or {}, sentences.get("stability", "")),

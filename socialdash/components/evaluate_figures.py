@@ -84,8 +84,11 @@ def metrics_table(
     return html.Div(children)
 
 
-def silhouette_figure(samples: pd.DataFrame, names: Mapping[int, str] | None = None) -> go.Figure:
-    """Classic silhouette plot: per cluster its sorted values as a filled band (≤ 120 quantiles each)."""
+def silhouette_figure(
+    samples: pd.DataFrame, names: Mapping[int, str] | None = None, average: float | None = None
+) -> go.Figure:
+    """Classic silhouette plot: per cluster its sorted values as a filled band (≤ 120 quantiles each);
+    a dashed line at ``average`` (default: the mean of ``samples``)."""
     fig = go.Figure()
     tickvals, ticktext = [], []
     offset = 0
@@ -114,7 +117,9 @@ def silhouette_figure(samples: pd.DataFrame, names: Mapping[int, str] | None = N
         ticktext.append(cluster_label(cluster, names))
         offset += len(values) + 12
     if len(samples):
-        mean = float(np.nanmean(samples["silhouette"].to_numpy(dtype=float)))
+        mean = (
+            average if average is not None else float(np.nanmean(samples["silhouette"].to_numpy(dtype=float)))
+        )
         fig.add_vline(
             x=mean,
             line={"dash": "dash", "color": "#d1495b"},
