@@ -162,17 +162,20 @@ def clean_table(raw: RawTable, report: IngestReport) -> pd.DataFrame:
         raise NotATableError()
     positions = [int(c) for c in frame.columns]
     names, report.renamed = unique_names([raw.headers[c] for c in positions], positions)
-    columns: dict[str, pd.Series] = {}
     markers = [0, 0]
+    out = frame.set_axis(names, axis=1)
+    if not isinstance(out.index, pd.RangeIndex) or out.index.start != 0 or out.index.step != 1:
+        out.index = pd.RangeIndex(len(out))
     for name, pos in zip(names, positions, strict=True):
-        columns[name] = _typed_column(frame[pos], name, pos in raw.text_columns, raw, report, markers)
+        column = out[name]
+        typed = _typed_column(column, name, pos in raw.text_columns, raw, report, markers)
+        if typed is not column:  # assigning only changed columns keeps pandas from copying all blocks
+            out[name] = typed
     if markers[0]:
         report.notes.append(
             f"{markers[0]:,} cells written as -, n/a, null or similar were treated as empty "
             f"(in {markers[1]:,} column{'s' if markers[1] != 1 else ''})."
         )
-    out = pd.DataFrame(columns)
-    out.index = pd.RangeIndex(len(out))
     report.n_rows, report.n_columns = out.shape
     return out
 
