@@ -273,7 +273,7 @@ def _best_times(
     groups = inv[ok]
     min_posts = np.maximum(3, (0.02 * sizes).astype(np.int64))
     out: list[dict[int, list]] = []
-    for part, width, top in (("hour", 24, 3), ("weekday", 7, 2)):
+    for part, width, top in (("hour", 24, 3), ("day_of_week", 7, 2)):
         slot = getattr(when.dt, part).to_numpy()[ok].astype(np.int64)
         stats = pd.Series(values).groupby(groups * width + slot).agg(["median", "mean", "size"])
         stats["c"], stats["slot"] = stats.index // width, stats.index % width
