@@ -27,6 +27,7 @@ class Upload:
     SAMPLE = "upload-sample"  # contract
     SUMMARY = "upload-summary"  # contract: "N rows" and "M columns"
     RESULT = "upload-result"  # dcc.Store that upload.js fills with the /api/upload JSON
+    SHOWN = "upload-shown"  # page-local Store: the handle whose summary is shown
     PROGRESS = "upload-progress"
     ALERT = "upload-alert"
     ROLES_GRID = "upload-roles-grid"

@@ -24,7 +24,7 @@ def eda_content(summary: dict) -> html.Div:
     categoricals = summary["categoricals"]
     time = summary["time"]
     parts = [
-        section("In short", sentences(summary["facts"]), className="mb-4 shadow-sm", id=Eda.FACTS),
+        section("In short", sentences(summary["facts"]), id=Eda.FACTS),
         section(
             "Every column at a glance",
             figs.summary_grid(Eda.SUMMARY_GRID, summary["columns"]),

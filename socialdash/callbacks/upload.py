@@ -8,7 +8,7 @@ from pathlib import Path
 
 import flask
 import pandas as pd
-from dash import Input, Output, State, callback, html, no_update
+from dash import Input, Output, State, callback, no_update
 from dash.exceptions import PreventUpdate
 
 from socialdash import caching
@@ -34,6 +34,7 @@ log = logging.getLogger("socialdash.callbacks")
 SAMPLE = Path(__file__).resolve().parents[1] / "data" / "Live.csv"
 SAMPLE_NAME = "Live.csv (sample)"
 PREVIEW_ROWS = 50
+USABLE_ROLES = {str(r) for r in FEATURE_ROLES} | {str(Role.DATETIME)}
 
 
 @callback(
@@ -101,18 +102,19 @@ def role_rows(sha: str, store: dict) -> list[dict]:
 
 @callback(
     Output(Upload.SUMMARY, "children"),
+    Output(Upload.SHOWN, "data"),
     Input(Shell.STORE, "data"),
-    State(Upload.SUMMARY, "children"),
-    State(Upload.ROLES_GRID, "rowData"),
+    State(Upload.SHOWN, "data"),
 )
-def render_summary(store: dict | None, current, shown_roles):
+def render_summary(store: dict | None, shown: str | None):
     """Summary for the session's dataset (also after a reload). Role edits do not re-render it."""
     if not has_data(store):
-        return None
+        return None, None
+    assert store is not None
+    if shown == store["handle"]:
+        raise PreventUpdate
     try:
         ds = dataset(store)
-        if current and shown_roles and _same_dataset(current, ds.store):
-            raise PreventUpdate
         df = caching.load_frame(ds.sha)
         report = IngestReport.from_dict(caching.ingest_report(ds.sha))
         roles = role_rows(ds.sha, ds.store)
@@ -128,21 +130,12 @@ def render_summary(store: dict | None, current, shown_roles):
             role_rows=roles,
             n_included=sum(1 for r in roles if r["included"]),
         )
-        return html.Div(view, **{"data-handle": ds.store["handle"]})
-    except PreventUpdate:
-        raise
+        return view, ds.store["handle"]
     except SocialdashError as err:
-        return error_alert(str(err))
+        return error_alert(str(err)), None
     except Exception:
         log.exception("upload summary failed")
-        return generic_error_alert()
-
-
-def _same_dataset(current: object, store: dict) -> bool:
-    """True when the rendered summary already shows this handle (kept in the summary's data-handle)."""
-    return isinstance(current, dict) and (current.get("props") or {}).get("data-handle") == store.get(
-        "handle"
-    )
+        return generic_error_alert(), None
 
 
 def apply_role_edits(store: dict, rows: list[dict], changed: list[dict]) -> tuple[dict, list[str]]:
@@ -192,7 +185,7 @@ def on_roles_edit(changed: list[dict] | None, rows: list[dict], store: dict | No
         note = error_alert(
             "No column is used for clustering now. Tick at least one number or category column."
         )
-    elif any(r["role"] not in {str(x) for x in FEATURE_ROLES} and r["included"] for r in new_rows):
+    elif any(r["role"] not in USABLE_ROLES and r["included"] for r in new_rows):
         note = error_alert(
             "Only numbers, categories and dates can be used for clustering; other ticked columns are ignored."
         )

@@ -66,6 +66,7 @@ def layout(**_kwargs):
             ),
             dbc.Progress(id=Upload.PROGRESS, value=0, className="upload-progress d-none", striped=True),
             dcc.Store(id=Upload.RESULT),
+            dcc.Store(id=Upload.SHOWN),
             html.Div(id=Upload.ALERT),
             dcc.Loading(html.Div(id=Upload.SUMMARY, className="mt-4"), type="dot", delay_show=300),
         ]

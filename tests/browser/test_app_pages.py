@@ -1,0 +1,87 @@
+"""Browser tests of Upload → Explore → Prepare, direct URLs without data, and a bad upload."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from conftest import nav, shot, text
+
+pytestmark = pytest.mark.browser
+
+DATA = Path(__file__).resolve().parents[1] / "data"
+
+
+def test_sample_to_eda_to_preprocess_apply(live):
+    dash_duo = live
+    dash_duo.wait_for_page(f"{dash_duo.server_url}/")
+    dash_duo.wait_for_element("#upload-data input[type=file]", timeout=10)
+    dash_duo.find_element("#upload-sample").click()
+    dash_duo.wait_for_contains_text("#upload-summary", "7,050 rows", timeout=60)
+    summary = text(dash_duo, "#upload-summary")
+    assert "12 columns" in summary
+    assert "Dropped 4 empty columns" in summary
+    dash_duo.wait_for_contains_text("#nav-dataset", "7,050 rows")
+    dash_duo.wait_for_element("#upload-roles-grid .ag-row", timeout=10)
+    shot(dash_duo, "app-1-upload-sample")
+
+    nav(dash_duo, "eda")
+    dash_duo.wait_for_contains_text("#eda-facts", "7,050 posts", timeout=60)
+    dash_duo.wait_for_element("#eda-distribution .main-svg", timeout=20)
+    dash_duo.wait_for_element("#eda-hour-weekday .main-svg", timeout=20)
+    dash_duo.wait_for_contains_text("#eda-distribution-note", "Half of the posts", timeout=20)
+    shot(dash_duo, "app-2-eda")
+
+    nav(dash_duo, "preprocess")
+    dash_duo.wait_for_contains_text("#preprocess-preview", "training posts", timeout=60)
+    assert "5,640 training posts" in text(dash_duo, "#preprocess-preview")
+    dash_duo.find_element("#preprocess-pca").send_keys("3")  # pick "3 components"
+    dash_duo.find_element("#preprocess-apply").click()
+    dash_duo.wait_for_contains_text("#preprocess-alert", "Applied", timeout=30)
+    dash_duo.wait_for_contains_text("#preprocess-preview", "3 components keep", timeout=60)
+    assert "× 3 features" in text(dash_duo, "#preprocess-preview")
+    shot(dash_duo, "app-3-preprocess-pca")
+    assert dash_duo.get_logs() == []
+
+
+def test_upload_facebook_export_by_file_input(live):
+    dash_duo = live
+    dash_duo.wait_for_page(f"{dash_duo.server_url}/upload")
+    field = dash_duo.wait_for_element("#upload-data input[type=file]", timeout=10)
+    field.send_keys(str(DATA / "dataset_Facebook.csv"))
+    dash_duo.wait_for_contains_text("#upload-summary", "500 rows", timeout=60)
+    assert "19 columns" in text(dash_duo, "#upload-summary")
+    assert "semicolons" in text(dash_duo, "#upload-summary")
+    dash_duo.wait_for_contains_text("#nav-dataset", "dataset_Facebook.csv")
+    shot(dash_duo, "app-4-upload-facebook")
+    nav(dash_duo, "eda")
+    dash_duo.wait_for_contains_text("#eda-facts", "500 posts", timeout=60)
+    shot(dash_duo, "app-5-eda-facebook")
+    assert dash_duo.get_logs() == []
+
+
+def test_insights_without_data_gives_guidance(live):
+    dash_duo = live
+    dash_duo.wait_for_page(f"{dash_duo.server_url}/insights")
+    dash_duo.wait_for_element(".guard a[href='/upload'], .guard a[href$='/upload']", timeout=20)
+    shot(dash_duo, "app-6-insights-no-data")
+    for path in ("/eda", "/preprocess"):
+        dash_duo.wait_for_page(f"{dash_duo.server_url}{path}")
+        dash_duo.wait_for_contains_text(".guard", "Upload your posts export", timeout=20)
+    link = dash_duo.find_element(".guard a")
+    link.click()
+    dash_duo.wait_for_element("#upload-data input[type=file]", timeout=10)
+    assert dash_duo.get_logs() == []
+
+
+def test_invalid_file_alerts_and_app_keeps_working(live, tmp_path):
+    dash_duo = live
+    bad = tmp_path / "posts.csv"
+    bad.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 20)
+    dash_duo.wait_for_page(f"{dash_duo.server_url}/upload")
+    dash_duo.wait_for_element("#upload-data input[type=file]", timeout=10).send_keys(str(bad))
+    dash_duo.wait_for_contains_text("#upload-alert", "binary file", timeout=30)
+    shot(dash_duo, "app-7-upload-invalid")
+    dash_duo.find_element("#upload-sample").click()
+    dash_duo.wait_for_contains_text("#upload-summary", "7,050 rows", timeout=60)
+    assert dash_duo.get_logs() == []
