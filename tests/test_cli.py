@@ -212,10 +212,17 @@ def test_serve_runs_gunicorn_with_the_app(tmp_path):
         assert cmd[cmd.index("-c") + 1].endswith("gunicorn.conf.py")
 
 
-def test_worker_is_a_celery_placeholder():
+def test_worker_needs_redis_and_runs_celery():
     proc = socialdash("worker", "--help")
     assert proc.returncode == 0
-    assert "Placeholder" in proc.stdout and "celery" in proc.stdout
-    dry = socialdash("worker", "--dry-run", "--pool=solo")
-    assert dry.returncode == 0
-    assert "-m celery -A socialdash.tasks:celery_app worker --pool=solo" in dry.stdout
+    assert "celery" in proc.stdout and "SOCIALDASH_REDIS_URL" in proc.stdout
+    no_redis = socialdash("worker", "--dry-run", env={"SOCIALDASH_REDIS_URL": ""})
+    assert no_redis.returncode == 2
+    assert len(no_redis.stderr.strip().splitlines()) == 1 and "SOCIALDASH_REDIS_URL" in no_redis.stderr
+    dry = socialdash(
+        "worker", "--dry-run", "--pool=solo", env={"SOCIALDASH_REDIS_URL": "redis://127.0.0.1:1/0"}
+    )
+    assert dry.returncode == 0, dry.stderr
+    cmd = dry.stdout.split()
+    assert cmd[1:6] == ["-m", "celery", "-A", "socialdash.worker:celery_app", "worker"]
+    assert cmd[-1] == "--pool=solo"
