@@ -14,6 +14,7 @@ import pandas as pd
 
 MISSING = ("", "-", "--", "—", "–", "n/a", "N/A", "NA", "na", "null", "NULL", "Null", "none", "None", "NONE",
            "nan", "NaN", "#N/A", "(blank)")
+_LONGEST_MARKER = max(len(m) for m in MISSING)
 SAMPLE_SIZE = 200
 THRESHOLD = 0.95
 MAX_EXACT = 2**53
@@ -66,8 +67,11 @@ def sample_of(s: pd.Series, n: int = SAMPLE_SIZE) -> pd.Series:
 
 def blank_missing(s: pd.Series) -> tuple[pd.Series, int]:
     """Replace missing markers (-, n/a, null, blanks, ...) in a text column by NA; return the count."""
+    padded = any(v != v.strip() for v in sample_of(s, 100).tolist())
+    if not padded and len(s) > 10_000 and s.str.len().min() > _LONGEST_MARKER:
+        return s, 0  # no cell is short enough to be a marker: skip hashing long text
     marker = s.isin(MISSING)
-    if any(v != v.strip() for v in sample_of(s, 100).tolist()):
+    if padded:
         marker = s.str.strip().isin(MISSING).fillna(False)
     n = int(marker.sum())
     return (s.mask(marker) if n else s), n
