@@ -9,7 +9,6 @@ import pandas as pd
 import pytest
 from dash.exceptions import PreventUpdate
 
-from socialdash import caching
 from socialdash.app import create_app
 from socialdash.callbacks import eda as eda_cb
 from socialdash.callbacks import preprocess as pre_cb
@@ -95,7 +94,7 @@ def test_upload_result_becomes_store_and_summary(session):
 
 
 def test_upload_error_becomes_alert(session):
-    store, alert = plain(upload_cb.on_upload_result)({"error": "This looks like a binary file."}, {"x": 1})
+    _store, alert = plain(upload_cb.on_upload_result)({"error": "This looks like a binary file."}, {"x": 1})
     assert "binary file" in text_of(alert)
 
 
@@ -145,9 +144,9 @@ def test_eda_renders_from_aggregates(live_store):
 
 
 def test_no_data_pages_give_guidance():
-    content, key, _ = plain(eda_cb.render_eda)(None, None)
+    content, _key, _ = plain(eda_cb.render_eda)(None, None)
     assert "Upload your posts export" in text_of(content)
-    content, key = plain(pre_cb.render_preprocess)(None, None)
+    content, _key = plain(pre_cb.render_preprocess)(None, None)
     assert "Go to Upload" in text_of(content)
 
 

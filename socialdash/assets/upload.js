@@ -36,6 +36,7 @@
     xhr.open("POST", "/api/upload", true);
     xhr.setRequestHeader("Content-Type", "application/octet-stream");
     xhr.setRequestHeader("X-Filename", encodeURIComponent(file.name));
+    xhr.setRequestHeader("X-Socialdash-UI", "1");  // errors come back as 200 + {error}: a clean console
     xhr.upload.onprogress = function (e) {
       if (e.lengthComputable) {
         var pct = Math.round((e.loaded / e.total) * 100);

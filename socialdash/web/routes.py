@@ -27,7 +27,14 @@ def _settings():
     return flask.current_app.extensions["socialdash_settings"]
 
 
+UI_HEADER = "X-Socialdash-UI"
+
+
 def _error(message: str, status: int):
+    """{"error": sentence} with a 4xx/5xx status. The app's own upload.js asks (UI_HEADER) for a 200 with
+    the status in the body instead, so that a user's bad file does not log a network error in the browser."""
+    if flask.has_request_context() and flask.request.headers.get(UI_HEADER) == "1":
+        return flask.jsonify({"error": message, "status": status}), 200
     return flask.jsonify({"error": message}), status
 
 

@@ -52,6 +52,14 @@ def shot(dash_duo, name: str) -> Path:
     return path
 
 
+def click(dash_duo, selector: str) -> None:
+    """Scroll the element to the middle of the window, then click it like a user."""
+    element = dash_duo.wait_for_element(selector, timeout=20)
+    dash_duo.driver.execute_script("arguments[0].scrollIntoView({block: 'center'});", element)
+    time.sleep(0.2)
+    element.click()
+
+
 def text(dash_duo, selector: str) -> str:
     return dash_duo.find_element(selector).text
 

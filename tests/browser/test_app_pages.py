@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import nav, shot, text
+from conftest import click, nav, shot, text
 
 pytestmark = pytest.mark.browser
 
@@ -16,7 +16,7 @@ def test_sample_to_eda_to_preprocess_apply(live):
     dash_duo = live
     dash_duo.wait_for_page(f"{dash_duo.server_url}/")
     dash_duo.wait_for_element("#upload-data input[type=file]", timeout=10)
-    dash_duo.find_element("#upload-sample").click()
+    click(dash_duo, "#upload-sample")
     dash_duo.wait_for_contains_text("#upload-summary", "7,050 rows", timeout=60)
     summary = text(dash_duo, "#upload-summary")
     assert "12 columns" in summary
@@ -36,7 +36,7 @@ def test_sample_to_eda_to_preprocess_apply(live):
     dash_duo.wait_for_contains_text("#preprocess-preview", "training posts", timeout=60)
     assert "5,640 training posts" in text(dash_duo, "#preprocess-preview")
     dash_duo.find_element("#preprocess-pca").send_keys("3")  # pick "3 components"
-    dash_duo.find_element("#preprocess-apply").click()
+    click(dash_duo, "#preprocess-apply")
     dash_duo.wait_for_contains_text("#preprocess-alert", "Applied", timeout=30)
     dash_duo.wait_for_contains_text("#preprocess-preview", "3 components keep", timeout=60)
     assert "× 3 features" in text(dash_duo, "#preprocess-preview")
@@ -82,6 +82,6 @@ def test_invalid_file_alerts_and_app_keeps_working(live, tmp_path):
     dash_duo.wait_for_element("#upload-data input[type=file]", timeout=10).send_keys(str(bad))
     dash_duo.wait_for_contains_text("#upload-alert", "binary file", timeout=30)
     shot(dash_duo, "app-7-upload-invalid")
-    dash_duo.find_element("#upload-sample").click()
+    click(dash_duo, "#upload-sample")
     dash_duo.wait_for_contains_text("#upload-summary", "7,050 rows", timeout=60)
     assert dash_duo.get_logs() == []
