@@ -89,6 +89,9 @@ def test_fit_explains_missing_values() -> None:
     X = np.array([[1.0, 2.0], [np.nan, 1.0], [3.0, 3.0]])
     with pytest.raises(PipelineError, match="missing"):
         fit_kmeans(X, 2)
+    nullable = pd.DataFrame({"likes": pd.array([1.0, None, 3.0], dtype="Float64"), "shares": [1.0, 2.0, 3.0]})
+    with pytest.raises(PipelineError, match="missing"):
+        sweep_k(nullable)
 
 
 @pytest.mark.parametrize("centers", [4, 5])

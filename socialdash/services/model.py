@@ -32,6 +32,7 @@ ProgressFn = Callable[[int, int], None]  # (done, total)
 N_INIT = 4  # k-means++ starts per fit; the best (lowest inertia) start is kept
 SWEEP_FIT_ROWS = 20_000  # the k sweep fits on at most this many sampled rows
 SILHOUETTE_ROWS = 10_000  # silhouette is never computed on more rows than this
+SWEEP_SILHOUETTE_ROWS = SILHOUETTE_ROWS  # rows of the fit sample the sweep's silhouettes use
 SILHOUETTE_TOLERANCE = 0.02  # ks within this of the best silhouette count as equally good; fewest wins
 _DISTANCE_CHUNK_CELLS = 4_000_000  # float32 cells per distance block (16 MB)
 
@@ -80,7 +81,10 @@ class ClusterModel:
 
 def as_matrix(X: np.ndarray | pd.DataFrame) -> np.ndarray:
     """A 2-D float64 array of X (no copy when it already is one)."""
-    matrix = X.to_numpy(dtype=np.float64) if isinstance(X, pd.DataFrame) else np.asarray(X, dtype=np.float64)
+    if isinstance(X, pd.DataFrame):
+        matrix = X.to_numpy(dtype=np.float64, na_value=np.nan)
+    else:
+        matrix = np.asarray(X, dtype=np.float64)
     if matrix.ndim == 1:
         matrix = matrix.reshape(-1, 1)
     if matrix.ndim != 2:
@@ -349,7 +353,7 @@ def sweep_k(
         if exact > 3:
             message = message[:-1] + f"; try 2 to {exact - 1} clusters."
         raise TooFewRowsError(message)
-    sil_idx = sample_index(m, SILHOUETTE_ROWS, seed)
+    sil_idx = sample_index(m, min(SWEEP_SILHOUETTE_ROWS, SILHOUETTE_ROWS), seed)
     sil_matrix = sample[sil_idx]
     total = len(usable)
     inertia: list[float] = []
