@@ -51,7 +51,9 @@ def _fmt(value: object) -> str:
     if isinstance(value, float):
         if value.is_integer() and abs(value) < 1e15:
             return f"{int(value):,}"
-        return f"{value:,.2f}" if abs(value) < 1e6 else f"{value:,.0f}"
+        if abs(value) >= 1000:
+            return f"{value:,.0f}"
+        return f"{value:,.2f}".rstrip("0").rstrip(".")
     return str(value)
 
 
@@ -237,5 +239,10 @@ def hour_weekday_figure(time: Mapping) -> go.Figure:
         )
     )
     fig.update_yaxes(autorange="reversed")
-    fig.update_xaxes(title_text="Hour of day", dtick=2)
+    fig.update_xaxes(
+        title_text="Hour of day",
+        tickangle=0,
+        tickmode="array",
+        tickvals=[f"{h:02d}:00" for h in range(0, 24, 3)],
+    )
     return _layout(fig, 320)

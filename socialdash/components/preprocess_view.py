@@ -64,6 +64,7 @@ def form(
                         step=0.05,
                         value=float(split.get("test_size", 0.2)),
                         marks={v / 100: f"{v}%" for v in (10, 20, 30, 40, 50)},
+                        allow_direct_input=False,
                     ),
                     "Clusters are found on the training posts and checked on the held-out ones.",
                 ),
@@ -228,7 +229,7 @@ def feature_warnings(warnings: Sequence[str]):
 
 def variance_figure(explained: Sequence[float]) -> go.Figure:
     """Explained variance per PCA component and cumulative."""
-    xs = [f"PC{i}" for i in range(1, len(explained) + 1)]
+    xs = [f"component {i}" for i in range(1, len(explained) + 1)]
     cumulative = []
     total = 0.0
     for v in explained:
@@ -278,7 +279,12 @@ def preview(p: Mapping) -> html.Div:
         html.H3("Features", className="h6 mt-3"),
         names,
         html.H3("Summary of the training features", className="h6"),
-        grid("preprocess-summary-grid", p["summary"], summary_defs, height=300),
+        grid(
+            "preprocess-summary-grid",
+            p["summary"],
+            summary_defs,
+            height=min(320, 50 + 42 * len(p["summary"])),
+        ),
     ]
     if p.get("explained_variance"):
         ev = p["explained_variance"]

@@ -99,6 +99,11 @@ def histogram(values: np.ndarray, bins: int = MAX_BINS) -> dict:
     if positive.size and positive.max() > positive.min():
         lo, hi = np.log10(positive.min()), np.log10(positive.max())
         log_edges = np.logspace(lo, hi, bins + 1)
+        if np.all(np.mod(positive[:100_000], 1) == 0):
+            # whole numbers: bins on half-integers so that 1, 2, 3 ... each get one whole bin (no gaps)
+            log_edges = np.unique(np.round(log_edges)) - 0.5
+            log_edges = np.append(log_edges[log_edges > 0], positive.max() + 0.5)
+            log_edges = np.unique(log_edges)
         log_counts, log_edges = np.histogram(positive, bins=log_edges)
         log = {"edges": [float(e) for e in log_edges], "counts": [int(c) for c in log_counts]}
     return {
