@@ -51,6 +51,7 @@
       if (!body || typeof body !== "object") {
         body = { error: "The server could not read this upload (status " + xhr.status + "). Please try again." };
       }
+      if (body.error) { body.file_name = file.name; }
       hand(body);
     };
     xhr.onerror = function () {

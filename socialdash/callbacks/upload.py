@@ -74,7 +74,10 @@ def on_upload_result(result: dict | None, store: dict | None):
     if not result:
         raise PreventUpdate
     if result.get("error") or not result.get("handle"):
-        return no_update, error_alert(str(result.get("error") or "The upload failed. Please try again."))
+        message = str(result.get("error") or "The upload failed. Please try again.")
+        if result.get("file_name"):
+            message = f"“{result['file_name']}” could not be used. {message}"
+        return no_update, error_alert(message)
     return mark_done(new_store(result), "upload"), None
 
 
