@@ -11,6 +11,7 @@ ENCODINGS = {
     "utf-16-le": "UTF-16",
     "utf-16-be": "UTF-16",
     "cp1252": "Windows-1252 (Western European)",
+    "utf-8-mixed": "UTF-8, with some Windows-1252 characters in between (each read as what it is)",
     "latin-1": "Latin-1 (Western European)",
 }
 DELIMITERS = {",": "commas", ";": "semicolons", "\t": "tabs", "|": "vertical bars (|)"}

@@ -25,6 +25,8 @@ from socialdash.services.errors import (
     NotATableError,
     TooLargeError,
 )
+from socialdash.services.ingest_codec import NAME as MIXED_ENCODING
+from socialdash.services.ingest_codec import looks_mixed
 
 DELIMITERS = (",", ";", "\t", "|")
 SAMPLE_BYTES = 256 * 1024
@@ -79,6 +81,8 @@ def detect_encoding(head: bytes, complete: bool) -> str:
 
 def fallback_encoding(data: bytes) -> str:
     """Encoding for text that is not UTF-8: Windows-1252 when it decodes, else charset-normalizer's guess."""
+    if looks_mixed(data):  # UTF-8 and Windows-1252 bytes in one file: each read as what it is
+        return MIXED_ENCODING
     try:
         data.decode("cp1252")
         return "cp1252"
