@@ -97,6 +97,7 @@ def clear() -> None:
 
 def _count(name: str) -> None:
     SERVICE_CALLS[name] += 1
+    log.info("computed", extra={"event": "compute", "service": name})  # production: a cache miss, in the logs
 
 
 # --------------------------------------------------------------------------- keys

@@ -128,17 +128,28 @@ def stop(proc: Proc, grace: float = 10.0) -> None:
         proc.popen.wait(5)
 
 
-def http_get(url: str, timeout: float = 10.0, headers: Mapping[str, str] | None = None) -> tuple[int, bytes]:
-    """(status, body) of a GET on a loopback URL."""
+def http_request(
+    method: str,
+    url: str,
+    body: bytes | None = None,
+    headers: Mapping[str, str] | None = None,
+    timeout: float = 10.0,
+) -> tuple[int, bytes]:
+    """(status, body) of one request to a loopback URL (a new connection each time)."""
     m = re.match(r"http://([^:/]+):(\d+)(/.*)?$", url)
     assert m, url
     conn = http.client.HTTPConnection(m[1], int(m[2]), timeout=timeout)
     try:
-        conn.request("GET", m[3] or "/", headers=dict(headers or {}))
+        conn.request(method, m[3] or "/", body=body, headers=dict(headers or {}))
         resp = conn.getresponse()
         return resp.status, resp.read()
     finally:
         conn.close()
+
+
+def http_get(url: str, timeout: float = 10.0, headers: Mapping[str, str] | None = None) -> tuple[int, bytes]:
+    """(status, body) of a GET on a loopback URL."""
+    return http_request("GET", url, headers=headers, timeout=timeout)
 
 
 def wait_until(predicate, timeout: float, what: str, proc: Proc | None = None, interval: float = 0.2):
@@ -203,12 +214,17 @@ def gunicorn_server(
     """A running gunicorn (its /healthz answered 200); stopped by pid on exit."""
     proc = start_gunicorn(root, workers, env, name)
     try:
-        wait_until(lambda: _healthy(proc.url), timeout, f"{name} /healthz", proc)
-        # every worker has booted once the master logged as many "Booting worker" lines
-        wait_until(lambda: proc.output().count("Booting worker") >= workers, timeout, "workers", proc)
+        wait_ready(proc, workers, timeout)
         yield proc
     finally:
         stop(proc)
+
+
+def wait_ready(proc: Proc, workers: int, timeout: float = 60) -> Proc:
+    """Wait until a started gunicorn answers /healthz and all ``workers`` have booted."""
+    wait_until(lambda: _healthy(proc.url), timeout, f"{proc.name} /healthz", proc)
+    wait_until(lambda: proc.output().count("Booting worker") >= workers, timeout, "workers", proc)
+    return proc
 
 
 # --------------------------------------------------------------------------- redis
