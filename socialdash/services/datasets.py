@@ -107,7 +107,8 @@ class DatasetStore:
         self.root.mkdir(parents=True, exist_ok=True)
         tmp_dir = Path(tempfile.mkdtemp(prefix=_TMP_PREFIX, dir=self.root))
         try:
-            df.to_parquet(tmp_dir / DATA_FILE, engine="pyarrow", compression="zstd", index=False)
+            # LZ4: decompresses about twice as fast as zstd (reload is the hot path), files ~1.5× larger
+            df.to_parquet(tmp_dir / DATA_FILE, engine="pyarrow", compression="lz4", index=False)
             with open(tmp_dir / DATA_FILE, "rb+") as fh:
                 os.fsync(fh.fileno())
             _write_atomic(tmp_dir / REPORT_FILE, report.to_json().encode("utf-8"))
