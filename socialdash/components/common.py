@@ -87,9 +87,11 @@ def grid(
     rows: Sequence[Mapping],
     columns: Sequence[Mapping] | None = None,
     height: int | None = 320,
+    fit: bool = False,
     **kwargs: Any,
 ) -> dag.AgGrid:
-    """A read-only AG Grid; cells render as text. ``columns`` default to the keys of the first row."""
+    """A read-only AG Grid; cells render as text. ``columns`` default to the keys of the first row.
+    ``fit``: shrink the columns to the grid's width instead of sizing them to their content."""
     if columns is None:
         keys = list(rows[0].keys()) if rows else []
         columns = [{"field": str(k), "headerName": str(k)} for k in keys]
@@ -100,7 +102,7 @@ def grid(
         columnDefs=list(columns),
         defaultColDef={"resizable": True, "sortable": True, "filter": True, "minWidth": 110},
         dashGridOptions={"domLayout": "normal" if height else "autoHeight", "suppressFieldDotNotation": True},
-        columnSize="autoSize",
+        columnSize="sizeToFit" if fit else "autoSize",
         className="ag-theme-alpine",
         style=style,
         **kwargs,

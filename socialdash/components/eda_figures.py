@@ -75,7 +75,7 @@ def summary_grid(grid_id: str, columns: Sequence[Mapping]) -> object:
     ]
     defs = [
         {"field": "column", "headerName": "Column", "pinned": "left", "minWidth": 180},
-        {"field": "role", "headerName": "Role"},
+        {"field": "role", "headerName": "Role", "minWidth": 100},
         {"field": "used", "headerName": "Used for clusters"},
         {"field": "type", "headerName": "Type"},
         {"field": "missing", "headerName": "Empty cells"},
@@ -84,14 +84,14 @@ def summary_grid(grid_id: str, columns: Sequence[Mapping]) -> object:
         {"field": "median", "headerName": "Median"},
         {"field": "max", "headerName": "Largest"},
     ]
-    return grid(grid_id, rows, defs, height=min(420, 48 + 42 * max(1, len(rows))))
+    return grid(grid_id, rows, defs, height=min(600, 52 + 42 * max(1, len(rows))), fit=True)
 
 
 def missing_figure(missing: Sequence[Mapping]) -> go.Figure:
     """Share of empty cells per column (only columns that have any)."""
     rows = [m for m in missing if m["missing_pct"] > 0][:25]
     if not rows:
-        return empty_figure("No column has empty cells.")
+        return empty_figure("No column has empty cells.", height=160)
     rows = rows[::-1]
     fig = go.Figure(
         go.Bar(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
 
 import dash_ag_grid as dag
@@ -58,6 +59,7 @@ def roles_grid(rows: Sequence[Mapping]) -> dag.AgGrid:
             "editable": True,
             "cellEditor": "agSelectCellEditor",
             "cellEditorParams": {"values": ROLE_VALUES},
+            "valueFormatter": {"function": f"({json.dumps(ROLE_LABELS)})[params.value] || params.value"},
             "minWidth": 150,
         },
         {
