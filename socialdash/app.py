@@ -19,6 +19,7 @@ from socialdash.components.shell import app_layout
 from socialdash.operations import init_operations
 from socialdash.settings import Settings
 from socialdash.web import init_web
+from socialdash.web.jobs import bind_manager
 
 log = logging.getLogger("socialdash")
 
@@ -97,7 +98,7 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
         external_scripts=[],
         serve_locally=True,
         suppress_callback_exceptions=True,
-        background_callback_manager=background_manager(settings),
+        background_callback_manager=bind_manager(background_manager(settings)),  # session-bound jobs
         title=TITLE,
         update_title=None,
         meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"}],

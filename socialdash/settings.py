@@ -7,6 +7,7 @@ Build them with ``Settings.from_env()`` (never at import time). Every field has 
 from __future__ import annotations
 
 import os
+import re
 import secrets
 import time
 from collections.abc import Mapping
@@ -17,6 +18,8 @@ from typing import Literal
 Environment = Literal["development", "production"]
 
 PREFIX = "SOCIALDASH_"
+AUTH_MODES = ("none", "builtin", "proxy")
+_HASH_RE = re.compile(r"(scrypt|pbkdf2):[^$\s]+\$[^$\s]+\$[^$\s]+$")
 SECRET_FILE = "secret_key"
 
 
@@ -46,6 +49,12 @@ class Settings:
     retention_interval_seconds: int = 600  # how often the app removes old datasets and results
     secure_cookies: bool = False  # set True behind HTTPS
     debug: bool = False
+    # access control (socialdash/web/auth.py): "none", "builtin" (login page) or "proxy" (trusted header)
+    auth: str = "none"
+    users_file: Path | None = None  # builtin: lines "user:werkzeug-hash"
+    users: str = ""  # builtin: "alice:hash,bob:hash" (added to the file's users)
+    auth_header: str = "X-Forwarded-User"  # proxy: the header the proxy sets (and strips from clients)
+    login_max_age_seconds: int = 12 * 3600  # builtin: a sign-in lasts this long
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -101,6 +110,11 @@ class Settings:
             retention_interval_seconds=get_int("RETENTION_INTERVAL_SECONDS", d.retention_interval_seconds),
             secure_cookies=get_bool("SECURE_COOKIES", d.secure_cookies),
             debug=get_bool("DEBUG", d.debug),
+            auth=(get("AUTH") or d.auth).lower(),
+            users_file=Path(get("USERS_FILE")).expanduser() if get("USERS_FILE") else None,  # type: ignore[arg-type]
+            users=get("USERS") or "",
+            auth_header=get("AUTH_HEADER") or d.auth_header,
+            login_max_age_seconds=get_int("LOGIN_MAX_AGE_SECONDS", d.login_max_age_seconds),
         )
         return settings.validated()
 
@@ -110,6 +124,7 @@ class Settings:
 
     def validated(self) -> Settings:
         """Refuse unsafe production settings; in development fill a persisted secret key."""
+        self.check_auth()
         if self.production:
             if len(self.secret_key.encode("utf-8")) < 32:
                 raise SettingsError(
@@ -122,6 +137,44 @@ class Settings:
         if not self.secret_key:
             return replace(self, secret_key=dev_secret_key(self.data_dir))
         return self
+
+    def check_auth(self) -> None:
+        """Refuse an unknown SOCIALDASH_AUTH, builtin login without users, a malformed user list."""
+        if self.auth not in AUTH_MODES:
+            raise SettingsError(f"{PREFIX}AUTH must be none, builtin or proxy, got {self.auth!r}.")
+        if self.auth == "proxy" and not re.fullmatch(r"[A-Za-z0-9-]{1,64}", self.auth_header):
+            raise SettingsError(f"{PREFIX}AUTH_HEADER must be a header name such as X-Forwarded-User.")
+        if self.auth == "builtin" and not self.auth_users():
+            raise SettingsError(
+                f"{PREFIX}AUTH=builtin needs at least one user: set {PREFIX}USERS_FILE to a file of "
+                f"'user:hash' lines or {PREFIX}USERS='alice:hash,bob:hash' (make a hash with "
+                "`python -m socialdash.web.auth hash`)."
+            )
+
+    def auth_users(self) -> dict[str, str]:
+        """{user: password hash} from SOCIALDASH_USERS_FILE and SOCIALDASH_USERS; SettingsError if bad."""
+        entries: list[tuple[str, str]] = []
+        if self.users_file is not None:
+            try:
+                text = Path(self.users_file).read_text(encoding="utf-8")
+            except OSError as err:
+                message = f"{PREFIX}USERS_FILE {self.users_file} cannot be read: {err.strerror}."
+                raise SettingsError(message) from err
+            entries += [(f"{PREFIX}USERS_FILE line {i}", line) for i, line in enumerate(text.splitlines(), 1)]
+        entries += [(f"{PREFIX}USERS entry {i}", e) for i, e in enumerate(self.users.split(","), 1)]
+        users: dict[str, str] = {}
+        for where, raw in entries:
+            line = raw.strip()
+            if not line or line.startswith("#"):
+                continue
+            user, sep, hashed = line.partition(":")
+            user, hashed = user.strip(), hashed.strip()
+            if not sep or not re.fullmatch(r"[\w.@+-]{1,64}", user) or not _HASH_RE.match(hashed):
+                raise SettingsError(
+                    f"{where} must be 'user:hash' with a werkzeug password hash (scrypt:… or pbkdf2:…)."
+                )
+            users[user] = hashed
+        return users
 
     def ensure_dirs(self) -> None:
         """Create the data and cache directories (idempotent)."""

@@ -109,6 +109,11 @@ def init_web(server: flask.Flask, settings) -> None:
         MAX_CONTENT_LENGTH=settings.max_upload_bytes + 1024 * 1024,
     )
     configure(server, Path(settings.data_dir) / "handles", settings.handle_max_age_seconds)
+    from socialdash.web.auth import init_auth  # access control: its hook runs before every other one
+    from socialdash.web.jobs import init_jobs  # lost jobs, Redis down, deleted cache dirs → sentences
+
+    init_auth(server, settings)
+    init_jobs(server, settings)
     server.before_request(_session_hook)
     server.register_blueprint(bp)
     from socialdash.web.downloads import init_downloads  # pages B: GET /download/...

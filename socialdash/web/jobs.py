@@ -1,0 +1,176 @@
+"""Background jobs that stay private and fail with a sentence.
+
+* Session-bound job keys: Dash keys a background job's result by a hash of the callback's arguments, so two
+  browser sessions sending the same arguments (one of them presenting a stolen handle) would share a result
+  slot. ``bind_manager`` mixes the session id into the key: a session can only ever read its own job results.
+* Lost jobs (embedded mode): when the process running a job dies (the gunicorn worker or the job killed, out
+  of memory) Dash would silently stop; here the next poll answers 503 with "please try again".
+* A deleted cache directory is recreated (the background store is reopened) instead of failing requests.
+* Redis gone (scale-out): connection errors become 503 with "the service is unavailable" — never a traceback.
+  The page's ``assets/resilience.js`` shows these sentences to the user.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+from pathlib import Path
+from typing import Any
+
+import flask
+
+from socialdash.web.handles import current_sid
+
+log = logging.getLogger("socialdash.web.jobs")
+
+JOB_LOST = (
+    "The server was interrupted while working on this, so it did not finish. "
+    "Please try again: your data and settings are safe."
+)
+UNAVAILABLE = (
+    "The service is unavailable right now because a server component is not responding. "
+    "Please try again in a minute."
+)
+_CANCELLED = "socialdash:cancelled:"
+
+
+class JobLostError(RuntimeError):
+    """The process running a background job died before it stored a result."""
+
+
+# --------------------------------------------------------------------------- the background manager
+def bind_manager(manager: Any) -> Any:
+    """Wrap a Dash background manager in place (session-bound keys, lost jobs, healing); return it."""
+    original_key = manager.build_cache_key
+
+    def build_cache_key(fn, args, cache_args_to_ignore, triggered):
+        key = original_key(fn, args, cache_args_to_ignore, triggered)
+        sid = current_sid() or ""
+        return hashlib.sha256(f"{key}|{sid}".encode()).hexdigest()
+
+    manager.build_cache_key = build_cache_key
+    if hasattr(getattr(manager, "handle", None), "directory"):  # DiskcacheManager (embedded mode)
+        _bind_diskcache(manager)
+    return manager
+
+
+def _bind_diskcache(manager: Any) -> None:
+    handle = manager.handle
+    db = Path(handle.directory) / "cache.db"
+
+    def heal() -> None:
+        if not db.exists():  # someone deleted the cache directory: reopen (recreates it) in place
+            log.warning("background job store %s was missing; recreated", handle.directory)
+            try:
+                handle.close()
+            except Exception:  # the old connection points at a deleted file
+                log.debug("closing the old job store failed", exc_info=True)
+            handle.__init__(handle.directory)
+
+    def healed(name: str) -> None:
+        method = getattr(manager, name)
+
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            heal()
+            return method(*args, **kwargs)
+
+        setattr(manager, name, wrapper)
+
+    for name in ("call_job_fn", "get_progress", "result_ready", "get_updated_props", "clear_cache_entry"):
+        healed(name)
+
+    terminate = manager.terminate_job
+
+    def terminate_job(job):
+        if job is not None:  # a cancel (or a finished job): its missing result is not a crash
+            try:
+                heal()
+                handle.set(f"{_CANCELLED}{job}", 1, expire=3600)
+            except Exception:
+                log.debug("could not mark job %s cancelled", job, exc_info=True)
+        return terminate(job)
+
+    manager.terminate_job = terminate_job
+    get_result = manager.get_result
+
+    def get_result_or_lost(key, job):
+        heal()
+        running = bool(job) and manager.job_running(job)
+        result = get_result(key, job)
+        if result is manager.UNDEFINED and job and not running and handle.get(f"{_CANCELLED}{job}") is None:
+            handle.set(f"{_CANCELLED}{job}", 1, expire=3600)  # tell it once
+            raise JobLostError(f"background job {job} ended without a result")
+        return result
+
+    manager.get_result = get_result_or_lost
+
+
+# --------------------------------------------------------------------------- requests
+def _unavailable_types() -> tuple[type[BaseException], ...]:
+    types: list[type[BaseException]] = []
+    try:
+        import redis.exceptions
+
+        types += [redis.exceptions.ConnectionError, redis.exceptions.TimeoutError]
+    except ImportError:  # pragma: no cover - redis is a dependency
+        pass
+    try:
+        import kombu.exceptions
+
+        types.append(kombu.exceptions.OperationalError)
+    except ImportError:  # pragma: no cover - celery brings kombu
+        pass
+    return tuple(types)
+
+
+def _sentence_response(message: str, status: int) -> flask.Response:
+    path = flask.request.path if flask.has_request_context() else ""
+    if path.startswith(("/_dash-", "/api/", "/_reload-hash")) or flask.request.method != "GET":
+        response = flask.jsonify({"error": message})
+    else:
+        from html import escape
+
+        response = flask.Response(
+            "<!doctype html><html lang='en'><head><meta charset='utf-8'><title>socialdash</title></head>"
+            f"<body style='font-family:sans-serif;margin:3rem'><p>{escape(message)}</p>"
+            "<p><a href=''>Try again</a></p></body></html>",
+            mimetype="text/html",
+        )
+    response.status_code = status
+    response.headers["Retry-After"] = "30"
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _job_lost(err: JobLostError):
+    log.warning("%s", err)
+    return _sentence_response(JOB_LOST, 503)
+
+
+def _service_down(err: BaseException):
+    log.error("service unavailable: %s: %s", type(err).__name__, err)
+    return _sentence_response(UNAVAILABLE, 503)
+
+
+def _heal_dirs_hook() -> None:
+    """Recreate the data and cache directories if someone removed them under the running app."""
+    if flask.request.path == "/healthz":  # health reports the directories as they are
+        return
+    settings = flask.current_app.extensions["socialdash_settings"]
+    memo = Path(settings.cache_dir) / "memo"
+    if not (memo.is_dir() and (Path(settings.data_dir) / "handles").is_dir()):
+        try:
+            settings.ensure_dirs()
+            os.makedirs(memo, exist_ok=True)
+            log.warning("data or cache directory was missing; recreated")
+        except OSError:  # not fixable from here (a file in the way, read-only disk): /healthz says 503
+            log.exception("data or cache directory is missing and cannot be recreated")
+
+
+def init_jobs(server: flask.Flask, settings) -> None:
+    """Error handlers (lost job, Redis down → 503 with a sentence) and the directory-healing hook."""
+    server.register_error_handler(JobLostError, _job_lost)
+    for exc_type in _unavailable_types():
+        server.register_error_handler(exc_type, _service_down)
+    server.before_request(_heal_dirs_hook)
