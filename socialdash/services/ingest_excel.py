@@ -22,6 +22,11 @@ from socialdash.services.ingest_text import RawTable
 MAX_RATIO = 200  # a member that expands more than this many times is not a normal workbook
 RATIO_FLOOR = 1024 * 1024  # small members may compress extremely well; only check members above 1 MiB
 UNPACKED_FACTOR = 10  # the whole workbook may unpack to at most this many times the byte limit
+DTD_PROBE_BYTES = 4096  # how much of each XML part is searched for a DTD before parsing
+DTD_MESSAGE = (
+    "This workbook contains XML declarations that Excel never writes (a known way to attack servers), "
+    "so it was not opened. Open it in Excel, save it again and upload the new file."
+)
 
 
 def _open_zip(source: bytes | Path) -> zipfile.ZipFile:
@@ -53,6 +58,19 @@ def check_zip(source: bytes | Path, max_bytes: int) -> None:
                     "This workbook is packed in a suspicious way (it would expand more than "
                     f"{MAX_RATIO} times), so it was not opened."
                 )
+        for info in infos:
+            if info.filename.lower().endswith((".xml", ".rels", ".vml")) and _declares_entities(zf, info):
+                raise CorruptFileError(DTD_MESSAGE)
+
+
+def _declares_entities(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> bool:
+    """True when an XML part starts with a DTD (Excel never writes one; entity bombs need one)."""
+    try:
+        with zf.open(info) as fh:
+            head = fh.read(DTD_PROBE_BYTES).upper()
+    except Exception:  # unreadable members are reported by openpyxl below as a damaged file
+        return False
+    return b"<!DOCTYPE" in head or b"<!ENTITY" in head
 
 
 def read_excel_table(source: bytes | Path, max_bytes: int, max_rows: int, max_columns: int) -> RawTable:
