@@ -232,6 +232,8 @@ def _fewer(label: str) -> str:
 # -- computations ------------------------------------------------------------------------------------------
 def _signed_log(values: np.ndarray) -> np.ndarray:
     """sign(x)·log1p(|x|): log1p for counts, symmetric for the odd negative metric."""
+    if not (values < 0).any():  # counts: one pass
+        return np.log1p(values)
     out = np.log1p(np.abs(values))
     return np.copysign(out, values, out=out)
 
@@ -294,11 +296,9 @@ def _best_times(
 def _exemplar_rows(dist: np.ndarray, inv: np.ndarray, clusters: np.ndarray) -> dict[int, np.ndarray]:
     """Row positions of the N_EXEMPLARS smallest distances per cluster (ties: earlier row first)."""
     dist = np.where(np.isfinite(dist), dist, np.inf)
-    order = np.argsort(inv, kind="stable")
-    bounds = np.searchsorted(inv[order], np.arange(len(clusters) + 1), side="left")
     rows: dict[int, np.ndarray] = {}
-    for ci, c in enumerate(clusters):
-        members = order[bounds[ci] : bounds[ci + 1]]
+    for ci, c in enumerate(clusters):  # k passes of a comparison: cheaper than sorting 1M labels
+        members = np.flatnonzero(inv == ci)
         d = dist[members]
         if len(members) > N_EXEMPLARS:
             part = np.argpartition(d, N_EXEMPLARS - 1)[:N_EXEMPLARS]
@@ -484,7 +484,9 @@ def describe_clusters(
     )
     main = _main_metric(metrics)
 
-    clusters, inv, sizes = np.unique(labels, return_inverse=True, return_counts=True)
+    codes, clusters = pd.factorize(labels, sort=True)  # hashing: faster than np.unique's sort on 1M rows
+    inv = codes.astype(np.int64)
+    sizes = np.bincount(inv, minlength=len(clusters))
     k = len(clusters)
     shares = sizes / n if n else sizes.astype(float)
 
@@ -549,6 +551,9 @@ def describe_clusters(
         shown.append(dt_col)
     if dominant_col is not None:
         shown.append(dominant_col)
+    # one gather for all clusters (a take per cluster on Arrow-backed text is slow on a big frame)
+    all_rows = np.concatenate([exemplar_rows[int(c)] for c in clusters]) if k else np.zeros(0, dtype=np.int64)
+    exemplar_pool = df[list(dict.fromkeys([*shown, *metrics]))].take(all_rows).set_axis(all_rows)
 
     out: list[ClusterInsight] = []
     name_candidates: list[tuple[list[str], float]] = []
@@ -611,9 +616,8 @@ def describe_clusters(
         )
         top_metrics = list(dict.fromkeys([*([main] if main else []), *ranked[:2]]))
         name_candidates.append(_name_candidates(lifts, main, dominant))
-        rows = exemplar_rows[c]
         exemplar_cols = list(dict.fromkeys([*shown, *top_metrics]))
-        exemplars = df[exemplar_cols].take(rows).reset_index(drop=True)
+        exemplars = exemplar_pool.loc[exemplar_rows[c], exemplar_cols].reset_index(drop=True)
         out.append(
             ClusterInsight(
                 cluster=c,
