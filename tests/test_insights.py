@@ -156,7 +156,7 @@ def test_distinguishing_features_have_sentences(posts) -> None:
     video = next(d for d in top if d["feature"] == "Post type = video")
     assert re.fullmatch(r"\d+% are videos, against \d+% of all posts\.", video["sentence"])
     shares = next(d for d in ins.clusters[2].distinguishing if d["feature"] == "num_shares")
-    assert shares["sentence"].startswith("Most posts get no shares; these average ")
+    assert shares["sentence"].startswith("Half or more of all posts get no shares; these average ")
 
 
 def test_exemplars_show_id_text_link_and_top_metrics(posts) -> None:
@@ -275,6 +275,42 @@ def test_live_export_realistic(data_dir: Path) -> None:
     assert ins.lift_basis["num_reactions"] == "median"
     assert ins.lift_basis["num_angrys"] == "mean"
     json.dumps(ins.to_dict(), allow_nan=False)
+
+
+def test_edge_cases_nullable_negative_empty_and_no_metrics() -> None:
+    df = pd.DataFrame(
+        {
+            "likes": pd.array([1, None, 3, 4, 0, 0], dtype="Int64"),
+            "sentiment": [0.1, -0.2, np.nan, 0.3, 0.0, 0.0],
+            "kind": pd.array([None] * 6, dtype="str"),
+            "t": pd.to_datetime(["2020-01-01 10:00"] * 6, utc=True),
+        }
+    )
+    roles = [
+        _role("likes", Role.METRIC),
+        _role("sentiment", Role.METRIC),
+        _role("kind", Role.CATEGORICAL),
+        _role("t", Role.DATETIME),
+    ]
+    ins = describe_clusters(df, np.array([1, 1, 1, 2, 2, 2]), roles)
+    assert ins.lift_basis == {"likes": "median", "sentiment": "none"}  # no ratio of a metric that can be < 0
+    assert ins.clusters[0].lifts["likes"] == pytest.approx(2.0 / 1.0)
+    assert ins.clusters[0].category_mix == {"kind": {"(missing)": 1.0}}
+    assert ins.clusters[0].best_hours == [10]
+    json.dumps(ins.to_dict(), allow_nan=False)
+
+    one = describe_clusters(df, np.ones(6, dtype=int), roles)
+    assert one.clusters[0].name == "Typical posts"
+    assert "close to that of a typical post" in one.clusters[0].summary
+
+    empty = describe_clusters(df.iloc[:0], np.array([], dtype=int), roles)
+    assert empty.clusters == [] and empty.lift_table.empty
+
+    ids_only = describe_clusters(
+        pd.DataFrame({"id": ["x", "y"]}), np.array([1, 2]), [_role("id", Role.IDENTIFIER, False)]
+    )
+    assert [c.name for c in ids_only.clusters] == ["Posts", "Posts 2"]
+    assert ids_only.clusters[1].exemplars["id"].tolist() == ["y"]
 
 
 def test_misaligned_labels_are_a_programming_error() -> None:

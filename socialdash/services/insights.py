@@ -3,7 +3,8 @@
 Lift of a metric for a cluster = cluster median / overall median. Social counts are mostly zero (the median
 post gets no shares, loves or comments), and then a median ratio is 0/0; for such metrics the lift is the
 ratio of the means instead, and ``Insights.lift_basis`` says which one each metric uses ("median", "mean", or
-"none" when even the overall mean is not positive; the lift is then missing). Distinguishing features are
+"none" when even the overall mean is not positive or the metric has negative values, where a ratio means
+nothing; the lift is then missing). Distinguishing features are
 ranked by a standardised difference: (cluster mean − overall mean) / overall standard deviation, computed on
 sign(x)·log1p(|x|) for metrics (so one viral post does not dominate) and on the 0/1 indicator of each
 category level. Everything is computed with group-bys over whole columns, never with Python loops over rows.
@@ -253,7 +254,7 @@ def _category_counts(values: pd.Series, inv: np.ndarray, k: int) -> tuple[list[s
     order = np.argsort(-overall, kind="stable")
     top = order[:MAX_LEVELS]
     levels = [str(uniques[i]) for i in top]
-    mapping = np.full(len(uniques), len(top), dtype=np.int64)  # everything else → Other
+    mapping = np.full(len(uniques) + 1, len(top), dtype=np.int64)  # everything else → Other
     mapping[top] = np.arange(len(top))
     n_levels = len(top) + 2
     mapped = np.where(codes >= 0, mapping[np.maximum(codes, 0)], len(top) + 1)
@@ -335,7 +336,7 @@ def _metric_sentence(
     if basis == "mean" and math.isfinite(lift) and (lift > 1) == higher and lift != 1:
         comparison = f"{_times(lift)} the" if higher else f"{1 - lift:.0%} below the"
         return (
-            f"Most posts get no {label}; these average {_num(c_mean)}, {comparison} "
+            f"Half or more of all posts get no {label}; these average {_num(c_mean)}, {comparison} "
             f"overall average of {_num(o_mean)}."
         )
     return f"{_cap(label)} average {_num(c_mean)} here, against {_num(o_mean)} across all posts."
@@ -491,13 +492,18 @@ def describe_clusters(
     shares = sizes / n if n else sizes.astype(float)
 
     # metrics: medians, means, lifts, standardised differences on signed log1p
-    m = pd.DataFrame({c: df[c].to_numpy(dtype="float64", na_value=np.nan) for c in metrics})
+    m = pd.DataFrame(
+        {c: df[c].to_numpy(dtype="float64", na_value=np.nan) for c in metrics}, index=pd.RangeIndex(n)
+    )
     grouped = m.groupby(inv, sort=True)
     med_c = grouped.median().set_axis(clusters).reindex(columns=metrics)
     mean_c = grouped.mean().set_axis(clusters).reindex(columns=metrics)
     o_med, o_mean = m.median(), m.mean()
+    counts_like = m.min() >= 0  # ratios only mean something for metrics that cannot go negative
     basis = pd.Series(
-        np.where(o_med > 0, "median", np.where(o_mean > 0, "mean", "none")), index=metrics, dtype=object
+        np.where(counts_like & (o_med > 0), "median", np.where(counts_like & (o_mean > 0), "mean", "none")),
+        index=metrics,
+        dtype=object,
     )
     lift = pd.DataFrame(np.nan, index=clusters, columns=metrics)
     for c in metrics:
