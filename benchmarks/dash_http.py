@@ -52,7 +52,11 @@ class Transport:
             resp = self.client.open(path, method=method, data=body, headers=dict(headers))
             return resp.status_code, resp.get_data(as_text=True)
         resp = self.client.request(
-            method, self.base_url + path, data=body, headers=dict(headers), timeout=self.timeout,
+            method,
+            self.base_url + path,
+            data=body,
+            headers=dict(headers),
+            timeout=self.timeout,
             allow_redirects=False,
         )
         return resp.status_code, resp.text
@@ -190,8 +194,13 @@ def walk(client: DashHttp, name: str, data: bytes, k: int = 3, timeout: float = 
     status, result = client.upload(name, data)
     if status != 200 or "handle" not in result:
         raise AssertionError(f"upload failed: {status} {result}")
-    values: dict[str, Any] = {"upload-result.data": result, "cluster-init.data": 1, "evaluate-init.data": 1,
-                              "insights-init.data": 1, "url.pathname": "/upload"}
+    values: dict[str, Any] = {
+        "upload-result.data": result,
+        "cluster-init.data": 1,
+        "evaluate-init.data": 1,
+        "insights-init.data": 1,
+        "url.pathname": "/upload",
+    }
 
     def step(label: str, output: str, input: str | None = None, changed: list[str] | None = None) -> Reply:
         reply = client.call(output, values, input=input, changed=changed, timeout=timeout)
