@@ -10,6 +10,7 @@ import time
 from functools import lru_cache
 from pathlib import Path
 
+from selenium.common.exceptions import ElementClickInterceptedException, StaleElementReferenceException
 from selenium.webdriver.common.by import By
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -42,7 +43,8 @@ def start(dash_duo) -> None:
 
 def go(dash_duo, step: str) -> None:
     """Click the navbar link of ``step`` (in-app navigation, like a user)."""
-    dash_duo.find_element(f"#nav-step-{step}").click()
+    dash_duo.driver.execute_script("window.scrollTo(0, 0);")
+    click(dash_duo, f"#nav-step-{step}")
     path = f"/{step}"
     deadline = time.monotonic() + 10
     while not dash_duo.driver.current_url.rstrip("/").endswith(path) and time.monotonic() < deadline:
@@ -86,9 +88,27 @@ def wait_for_file(folder: Path, suffix: str, timeout: float = 120) -> Path:
 
 
 def click(dash_duo, selector: str) -> None:
-    el = dash_duo.find_element(selector)
-    dash_duo.driver.execute_script("arguments[0].scrollIntoView({block: 'center'});", el)
-    el.click()
+    """Scroll ``selector`` into the middle of the window and click it once it is enabled (re-finding it
+    when Dash re-rendered it in between, e.g. the navbar after a store update)."""
+    for attempt in range(5):
+        try:
+            el = dash_duo.find_element(selector)
+            deadline = time.monotonic() + 30
+            while not el.is_enabled() and time.monotonic() < deadline:
+                time.sleep(0.2)
+            dash_duo.driver.execute_script("arguments[0].scrollIntoView({block: 'center'});", el)
+            time.sleep(0.3)
+            el.click()
+            return
+        except StaleElementReferenceException:
+            if attempt == 4:
+                raise
+            time.sleep(0.5)
+        except ElementClickInterceptedException:
+            if attempt == 4:  # the layout kept moving under the pointer: click as the DOM would
+                dash_duo.driver.execute_script("arguments[0].click();", dash_duo.find_element(selector))
+                return
+            time.sleep(0.5)
 
 
 def metric_cells(dash_duo) -> list[str]:
