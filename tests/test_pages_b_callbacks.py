@@ -113,7 +113,7 @@ def test_cluster_sweep_run_evaluate_insights_and_download(app, session):
         progress: list = []
         fig, style, rule, k_value, alert = cb_cluster.cluster_sweep(progress.append, key, store)
         assert alert is None and style == {"display": "block"} and progress
-        assert rule.startswith(f"We recommend k = {k_value}:")
+        assert _text(rule).startswith(f'[{{"props": {{"children": "We recommend k = {k_value}."')
         assert len([t for t in fig.data if t.mode == "lines+markers"]) == 4
 
         calls = caching.SERVICE_CALLS["run"]

@@ -166,3 +166,27 @@ def test_timing_table_and_exemplar_grid_are_text():
     assert grid.rowData == [{"cluster": "1", "c0": "1_2", "c1": EVIL}]
     assert [c["headerName"] for c in grid.columnDefs] == ["Cluster", "status_id", "message"]
     assert "cellRenderer" not in json.dumps(grid.columnDefs)
+
+
+def test_calinski_harabasz_gap_is_judged_per_post():
+    assert ef.gap_is_worrying("calinski_harabasz", 2746.0, 712.0) is True
+    sizes = {"train": 5640, "test": 1410, "k": 2}
+    assert ef.gap_is_worrying("calinski_harabasz", 2746.0, 712.0, sizes) is False
+    metrics = {"train": {"calinski_harabasz": 2746.0}, "test": {"calinski_harabasz": 712.0}, "gap": {}}
+    text = _texts(ef.metrics_table(metrics, {}, sizes))
+    assert "compared per post" in text and "gap worth a look" not in text
+
+
+def test_grid_cells_read_like_numbers_people_write():
+    assert [ic.cell_text(v) for v in (44.0, 3.14159, None, float("nan"), 1234567.0, "x")] == [
+        "44",
+        "3.14",
+        "",
+        "",
+        "1,234,567",
+        "x",
+    ]
+    long = "A post text that is clearly longer than forty-five characters in total."
+    grid = ic.exemplar_grid("g", [{"cluster": 1, "id": "1_2", "message": long}], ["id", "message"])
+    wrap = {c["headerName"]: c.get("wrapText") for c in grid.columnDefs}
+    assert wrap == {"Cluster": None, "id": False, "message": True}

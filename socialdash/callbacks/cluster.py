@@ -12,7 +12,7 @@ from dataclasses import replace
 from typing import Any
 
 import numpy as np
-from dash import Input, Output, State, callback, ctx, no_update
+from dash import Input, Output, State, callback, ctx, html, no_update
 
 from socialdash import caching
 from socialdash.callbacks.common import dataset, guarded, has_data, mark_done, with_choices
@@ -91,7 +91,7 @@ def cluster_sweep(set_progress, key: dict | None, store: dict | None):
     set_progress((0, "Trying different numbers of clusters…"))
     sweep = caching.sweep(data.sha, data.choices, progress=_progress(set_progress, "Tried k ="))
     k = (store or {}).get("k") or sweep["recommended_k"]
-    rule = f"We recommend k = {sweep['recommended_k']}: {sweep['rule']}"
+    rule = [html.Strong(f"We recommend k = {sweep['recommended_k']}."), " ", sweep["rule"]]
     return sweep_figure(sweep), SHOWN, rule, int(k), None
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from dash import Input, Output, State, callback
 
@@ -46,8 +47,10 @@ def evaluation_view(result: dict) -> tuple:
     sentences = ev.get("sentences") or {}
     samples = frame(result.get("silhouette_profile"), ["cluster", "silhouette"])
     shares = frame(ev.get("shares"), ["cluster", "train_share", "test_share"])
+    test_mask = np.asarray(result["test_mask"], dtype=bool)
+    sizes = {"train": int((~test_mask).sum()), "test": int(test_mask.sum()), "k": int(result["k"])}
     return (
-        metrics_table(ev.get("metrics") or {}, sentences),
+        metrics_table(ev.get("metrics") or {}, sentences, sizes),
         silhouette_figure(samples, names, ((ev.get("metrics") or {}).get("train") or {}).get("silhouette")),
         shares_figure(shares, names),
         sentences.get("shares", ""),

@@ -77,7 +77,7 @@ def insights_view(result: dict) -> tuple:
     heatmap = lift_heatmap(lifts.sort_index(), names) if lifts.shape[1] else {}
     mixes = mix_by_column(clusters)
     mix = [
-        dcc.Graph(figure=category_mix_figure(column, per_cluster, names), config={"displaylogo": False})
+        dcc.Graph(figure=category_mix_figure(column, per_cluster, names), config={"displayModeBar": False})
         for column, per_cluster in list(mixes.items())[:MAX_MIX_COLUMNS]
     ] or html.P(
         "Your data has no category columns (like post type) to break the clusters down by.",

@@ -85,7 +85,7 @@ def sweep_figure(sweep: Mapping[str, Sequence[float] | int]) -> go.Figure:
                     y=[y_best],
                     mode="markers",
                     name=f"recommended k = {best}",
-                    showlegend=(i == 0),
+                    showlegend=False,
                     marker={"size": 14, "color": "#d1495b", "symbol": "star"},
                     hovertemplate="recommended k = %{x}<br>%{y:,.3f}<extra></extra>",
                 ),
@@ -94,7 +94,6 @@ def sweep_figure(sweep: Mapping[str, Sequence[float] | int]) -> go.Figure:
             )
         fig.add_vline(x=best, line={"dash": "dot", "color": "#d1495b", "width": 1}, row=row + 1, col=col + 1)
         fig.update_xaxes(title_text="number of clusters (k)", dtick=1, row=row + 1, col=col + 1)
-    fig.update_layout(legend={"orientation": "h", "x": 1, "xanchor": "right", "y": 1.12})
     return _base_layout(fig, 480)
 
 
@@ -128,7 +127,9 @@ def projection_figure(
         )
     fig.update_xaxes(title_text=plain(axis_titles[0]), zeroline=False)
     fig.update_yaxes(title_text=plain(axis_titles[1]), zeroline=False)
-    fig.update_layout(legend={"title": {"text": "Cluster"}, "itemsizing": "constant"})
+    fig.update_layout(
+        legend={"orientation": "h", "x": 0, "y": 1.02, "yanchor": "bottom", "itemsizing": "constant"}
+    )
     return _base_layout(fig, 440)
 
 

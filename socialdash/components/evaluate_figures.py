@@ -21,30 +21,51 @@ METRICS: tuple[tuple[str, str, str], ...] = (
 POINTS_PER_CLUSTER = 120
 
 
-def gap_is_worrying(key: str, train: float | None, test: float | None) -> bool | None:
-    """True when test differs enough from train that the clusters may not hold on new posts."""
+def gap_is_worrying(
+    key: str, train: float | None, test: float | None, sizes: Mapping[str, int] | None = None
+) -> bool | None:
+    """True when test differs enough from train that the clusters may not hold on new posts.
+
+    Calinski-Harabasz grows with the number of posts, so with ``sizes`` ({"train", "test", "k"}) it is
+    compared per post (divided by n − k) rather than as raw numbers."""
     if train is None or test is None:
         return None
     if key == "silhouette":
         return abs(test - train) > 0.1
+    if (
+        key == "calinski_harabasz"
+        and sizes
+        and sizes.get("train", 0) > sizes.get("k", 0) < sizes.get("test", 0)
+    ):
+        train = train / (sizes["train"] - sizes["k"])
+        test = test / (sizes["test"] - sizes["k"])
     return abs(test - train) > 0.25 * max(abs(train), 1e-9)
 
 
 def metrics_table(
-    metrics: Mapping[str, Mapping[str, float | None]], sentences: Mapping[str, str]
+    metrics: Mapping[str, Mapping[str, float | None]],
+    sentences: Mapping[str, str],
+    sizes: Mapping[str, int] | None = None,
 ) -> html.Div:
-    """Train, test and gap for the three metrics, each with its sentence and a verdict on the gap."""
+    """Train, test and gap for the three metrics, each with its sentence and a verdict on the gap.
+
+    ``sizes`` ({"train", "test", "k"}) lets Calinski-Harabasz be judged per post (it grows with the count)."""
     train, test = metrics.get("train", {}), metrics.get("test", {})
     gap = metrics.get("gap", {})
     rows = []
     for key, label, scale in METRICS:
-        worrying = gap_is_worrying(key, train.get(key), test.get(key))
+        worrying = gap_is_worrying(key, train.get(key), test.get(key), sizes)
         if worrying is None:
             verdict = dbc.Badge("no test posts", color="secondary")
         elif worrying:
             verdict = dbc.Badge("gap worth a look", color="warning", text_color="dark")
         else:
             verdict = dbc.Badge("small gap", color="success")
+        note = None
+        if key == "calinski_harabasz" and sizes and worrying is not None:
+            note = html.Div(
+                "compared per post: it grows with the number of posts", className="small text-muted"
+            )
         gap_value = gap.get(key)
         if gap_value is None and train.get(key) is not None and test.get(key) is not None:
             gap_value = float(test[key]) - float(train[key])
@@ -54,7 +75,7 @@ def metrics_table(
                     html.Th([label, html.Div(scale, className="small text-muted fw-normal")]),
                     html.Td(fmt_num(train.get(key)), className="text-end"),
                     html.Td(fmt_num(test.get(key)), className="text-end"),
-                    html.Td([fmt_num(gap_value), html.Br(), verdict], className="text-end"),
+                    html.Td([fmt_num(gap_value), html.Br(), verdict, note], className="text-end"),
                     html.Td(sentences.get(key, ""), className="small"),
                 ]
             )
@@ -114,7 +135,7 @@ def silhouette_figure(
             )
         )
         tickvals.append(offset + len(values) / 2)
-        ticktext.append(cluster_label(cluster, names))
+        ticktext.append(f"Cluster {cluster}")
         offset += len(values) + 12
     if len(samples):
         mean = (
@@ -127,7 +148,12 @@ def silhouette_figure(
             annotation_position="top",
         )
     fig.update_yaxes(tickvals=tickvals, ticktext=ticktext, showgrid=False, zeroline=False, automargin=True)
-    fig.update_xaxes(title_text="silhouette of each post (sample)", range=[-1, 1], zeroline=True)
+    low = float(samples["silhouette"].min()) if len(samples) else -1.0
+    fig.update_xaxes(
+        title_text="silhouette of each post (sample)",
+        range=[max(-1.0, min(-0.1, low - 0.05)), 1],
+        zeroline=True,
+    )
     return _base_layout(fig, max(320, 90 + 45 * len(clusters)))
 
 
@@ -151,7 +177,7 @@ def shares_figure(shares: pd.DataFrame, names: Mapping[int, str] | None = None) 
             )
         )
     fig.update_yaxes(tickformat=".0%", title_text="share of posts", rangemode="tozero")
-    fig.update_layout(barmode="group", legend={"orientation": "h", "y": 1.12, "x": 1, "xanchor": "right"})
+    fig.update_layout(barmode="group", legend={"orientation": "h", "y": -0.18, "x": 0.5, "xanchor": "center"})
     return _base_layout(fig, 340)
 
 

@@ -12,6 +12,7 @@ from socialdash.ids import Cluster
 dash.register_page(__name__, path="/cluster", name="Cluster", title="Cluster · socialdash", order=4)
 
 GRAPH_CONFIG = {"displaylogo": False}
+STATIC = {"displayModeBar": False}
 
 
 def _bar(id_: str) -> dbc.Progress:
@@ -68,7 +69,7 @@ def layout(**_kwargs: object) -> html.Div:
                     dbc.Col(
                         section(
                             "Cluster sizes",
-                            dcc.Graph(id=Cluster.SIZES, config=GRAPH_CONFIG),
+                            dcc.Graph(id=Cluster.SIZES, config=STATIC),
                             "Posts per cluster among the posts the model was trained on.",
                         ),
                         lg=5,
@@ -103,9 +104,7 @@ def layout(**_kwargs: object) -> html.Div:
                             [
                                 _bar(Cluster.SWEEP_PROGRESS),
                                 html.P(id=Cluster.SWEEP_RULE, className="mb-2"),
-                                dcc.Graph(
-                                    id=Cluster.SWEEP_GRAPH, config=GRAPH_CONFIG, style={"display": "none"}
-                                ),
+                                dcc.Graph(id=Cluster.SWEEP_GRAPH, config=STATIC, style={"display": "none"}),
                             ]
                         ),
                         "Each chart scores the clusters for each k; the star marks our recommendation.",
@@ -116,7 +115,9 @@ def layout(**_kwargs: object) -> html.Div:
                             [
                                 controls,
                                 _bar(Cluster.PROGRESS),
-                                html.Div(id=Cluster.STATUS, className="fw-semibold", role="status"),
+                                html.Div(
+                                    id=Cluster.STATUS, className="fw-semibold text-success", role="status"
+                                ),
                             ]
                         ),
                         "Keep the recommended number or type your own, then press Run.",

@@ -12,7 +12,7 @@ from socialdash.ids import Evaluate
 
 dash.register_page(__name__, path="/evaluate", name="Evaluate", title="Evaluate · socialdash", order=5)
 
-GRAPH_CONFIG = {"displaylogo": False}
+STATIC = {"displayModeBar": False}
 
 
 def layout(**_kwargs: object) -> html.Div:
@@ -32,7 +32,7 @@ def layout(**_kwargs: object) -> html.Div:
                     dbc.Col(
                         section(
                             "Silhouette per cluster",
-                            dcc.Graph(id=Evaluate.SILHOUETTE, config=GRAPH_CONFIG),
+                            dcc.Graph(id=Evaluate.SILHOUETTE, config=STATIC),
                             "How clearly each post belongs to its cluster: bands reaching far right are "
                             "well separated; posts below 0 sit closer to another cluster.",
                         ),
@@ -43,7 +43,7 @@ def layout(**_kwargs: object) -> html.Div:
                             "Cluster shares: training vs test",
                             html.Div(
                                 [
-                                    dcc.Graph(id=Evaluate.SHARES, config=GRAPH_CONFIG),
+                                    dcc.Graph(id=Evaluate.SHARES, config=STATIC),
                                     html.P(id=Evaluate.SHARES_TEXT, className="mb-0"),
                                 ]
                             ),

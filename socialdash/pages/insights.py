@@ -12,7 +12,7 @@ from socialdash.ids import Insights
 
 dash.register_page(__name__, path="/insights", name="Insights", title="Insights · socialdash", order=6)
 
-GRAPH_CONFIG = {"displaylogo": False}
+STATIC = {"displayModeBar": False}
 
 
 def _download(id_: str, label: str, color: str) -> html.A:
@@ -33,10 +33,16 @@ def layout(**_kwargs: object) -> html.Div:
         id=Insights.CONTENT,
         style={"display": "none"},
         children=[
-            html.Div(id=Insights.CARDS),
+            html.Div(id=Insights.CARDS, className="mb-2"),
+            section(
+                "Download your labelled posts",
+                downloads,
+                "Every post with its original columns plus its cluster number, cluster name and whether "
+                "it was used to train or to test. The report lists your settings and all the numbers.",
+            ),
             section(
                 "How each cluster differs from your typical post",
-                dcc.Graph(id=Insights.HEATMAP, config=GRAPH_CONFIG),
+                dcc.Graph(id=Insights.HEATMAP, config=STATIC),
                 "Each cell is the cluster's median divided by the median of all posts: ×2 is twice as "
                 "high (blue), ×0.5 half as high (red).",
             ),
@@ -65,12 +71,6 @@ def layout(**_kwargs: object) -> html.Div:
                 html.Div(id=Insights.EXEMPLARS),
                 "The posts closest to the centre of each cluster: typical members.",
             ),
-            section(
-                "Download your labelled posts",
-                downloads,
-                "Every post with its original columns plus its cluster number, cluster name and whether "
-                "it was used to train or to test. The report lists your settings and all the numbers.",
-            ),
         ],
     )
     return html.Div(
@@ -80,7 +80,7 @@ def layout(**_kwargs: object) -> html.Div:
             page_header(
                 "What each cluster means",
                 "Each cluster described in your own numbers and compared with your typical post; "
-                "download your posts with their cluster at the bottom.",
+                "download your posts with their cluster below the cards.",
             ),
             html.Div(id=Insights.GUIDE),
             html.Div(id=Insights.ALERT),

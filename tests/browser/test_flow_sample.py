@@ -37,7 +37,7 @@ def test_sample_dataset_through_all_pages_to_downloads(dash_duo, tmp_path):
 
     go(dash_duo, "cluster")
     dash_duo.wait_for_contains_text("#cluster-sweep-rule", "We recommend k =", timeout=SLOW)
-    recommended = int(text_of(dash_duo, "#cluster-sweep-rule").split("k = ")[1].split(":")[0])
+    recommended = int(text_of(dash_duo, "#cluster-sweep-rule").split("k = ")[1].split(".")[0])
     assert dash_duo.find_element("#cluster-k").get_attribute("value") == str(recommended)
     click(dash_duo, "#cluster-run")
     dash_duo.wait_for_contains_text("#cluster-status", "Done:", timeout=SLOW)
