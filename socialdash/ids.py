@@ -30,6 +30,7 @@ class Upload:
     SHOWN = "upload-shown"  # page-local Store: the handle whose summary is shown
     PROGRESS = "upload-progress"
     ALERT = "upload-alert"
+    INCLUDED = "upload-included"
     ROLES_GRID = "upload-roles-grid"
     ROLES_RESET = "upload-roles-reset"
     ROLES_ALERT = "upload-roles-alert"

@@ -109,7 +109,8 @@ def test_role_edit_changes_choices_and_resets_later_steps(live_store):
     store = {**live_store, "done": ["upload", "eda", "preprocess", "cluster"], "k": 4}
     rows = upload_cb.role_rows(caching_sha(store), store)
     event = [{"colId": "included", "data": {"column": "num_shares", "included": False}}]
-    new_store_, new_rows, note = plain(upload_cb.on_roles_edit)(event, rows, store)
+    new_store_, new_rows, included, note = plain(upload_cb.on_roles_edit)(event, rows, store)
+    assert included.startswith("10 of 12 columns will be used")
     assert new_store_["choices"]["included"] == {"num_shares": False}
     assert new_store_["done"] == ["upload"] and new_store_["k"] is None
     assert next(r for r in new_rows if r["column"] == "num_shares")["included"] is False

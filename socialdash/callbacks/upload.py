@@ -22,7 +22,7 @@ from socialdash.callbacks.common import (
     with_choices,
 )
 from socialdash.components.common import error_alert, generic_error_alert
-from socialdash.components.upload_view import file_note, summary
+from socialdash.components.upload_view import file_note, included_line, summary
 from socialdash.ids import Shell, Upload
 from socialdash.services.errors import SocialdashError
 from socialdash.services.ingest import IngestReport
@@ -168,13 +168,14 @@ def apply_role_edits(store: dict, rows: list[dict], changed: list[dict]) -> tupl
 @callback(
     Output(Shell.STORE, "data", allow_duplicate=True),
     Output(Upload.ROLES_GRID, "rowData"),
+    Output(Upload.INCLUDED, "children"),
     Output(Upload.ROLES_ALERT, "children"),
     Input(Upload.ROLES_GRID, "cellValueChanged"),
     State(Upload.ROLES_GRID, "rowData"),
     State(Shell.STORE, "data"),
     prevent_initial_call=True,
 )
-@guarded(3, 2)
+@guarded(4, 3)
 def on_roles_edit(changed: list[dict] | None, rows: list[dict], store: dict | None):
     """Role/include edits go into choices (role_overrides / included); later steps must recompute."""
     if not changed or not has_data(store):
@@ -193,4 +194,4 @@ def on_roles_edit(changed: list[dict] | None, rows: list[dict], store: dict | No
             "Only numbers, categories and dates can be used for clustering; other ticked columns are ignored."
         )
         note.color = "warning"
-    return new_store, new_rows, note
+    return new_store, new_rows, included_line(n, len(new_rows)), note

@@ -70,6 +70,7 @@ def navbar() -> dbc.Navbar:
         ),
         color="dark",
         dark=True,
+        sticky="top",
         id=Shell.NAVBAR,
         className="mb-4",
     )

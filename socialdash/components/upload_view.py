@@ -24,12 +24,22 @@ ROLE_VALUES = list(ROLE_LABELS)
 
 
 def file_note(columns: int, dropped: int) -> str | None:
-    """"The file has 16 columns; 4 empty ones are set aside ..." (None when nothing was dropped)."""
+    """ "The file has 16 columns; 4 empty ones are set aside ..." (None when nothing was dropped)."""
     if not dropped:
         return None
     return (
         f"The file has {columns + dropped:,} columns; {dropped:,} empty "
         f"{'one is' if dropped == 1 else 'ones are'} set aside (the download puts them back)."
+    )
+
+
+def included_line(n_included: int, columns: int) -> str:
+    """How many columns group the posts."""
+    if n_included == 0:
+        return "No column is used to group your posts yet: tick at least one in the roles table below."
+    return (
+        f"{n_included:,} of {columns:,} columns will be used to group your posts. "
+        "Check the roles below, then explore your data."
     )
 
 
@@ -111,11 +121,7 @@ def summary(
                 html.Div(name, className="text-muted small text-truncate", title=name),
                 html.Div(counts_line(rows, columns), className="summary-counts"),
                 html.P(file_note, className="text-muted small mb-1") if file_note else None,
-                html.P(
-                    f"{n_included:,} of {columns:,} columns will be used to group your posts. "
-                    "Check the roles below, then explore your data.",
-                    className="mb-0",
-                ),
+                html.P(included_line(n_included, columns), id=Upload.INCLUDED, className="mb-0"),
             ]
         ),
         className="mb-4 shadow-sm border-success summary-head",

@@ -9,6 +9,7 @@ import time
 from pathlib import Path
 
 import pytest
+from selenium.common.exceptions import ElementClickInterceptedException
 
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / "screenshots"
@@ -57,7 +58,10 @@ def click(dash_duo, selector: str) -> None:
     element = dash_duo.wait_for_element(selector, timeout=20)
     dash_duo.driver.execute_script("arguments[0].scrollIntoView({block: 'center'});", element)
     time.sleep(0.2)
-    element.click()
+    try:
+        element.click()
+    except ElementClickInterceptedException:  # an overlay (e.g. a grid's scroll shadow) is in the way
+        dash_duo.driver.execute_script("arguments[0].click();", element)
 
 
 def text(dash_duo, selector: str) -> str:
@@ -66,6 +70,7 @@ def text(dash_duo, selector: str) -> str:
 
 def nav(dash_duo, step: str) -> None:
     """Click the navbar step like a user and wait for the URL."""
+    dash_duo.driver.execute_script("window.scrollTo(0, 0);")
     dash_duo.find_element(f"#nav-step-{step}").click()
     deadline = time.monotonic() + 10
     while not dash_duo.driver.current_url.rstrip("/").endswith(f"/{step}"):

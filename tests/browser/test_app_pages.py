@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import pytest
@@ -10,6 +11,10 @@ from conftest import click, nav, shot, text
 pytestmark = pytest.mark.browser
 
 DATA = Path(__file__).resolve().parents[1] / "data"
+
+
+def store_json(dash_duo) -> str | None:
+    return dash_duo.driver.execute_script("return window.sessionStorage.getItem('session-store')")
 
 
 def test_sample_to_eda_to_preprocess_apply(live):
@@ -24,12 +29,23 @@ def test_sample_to_eda_to_preprocess_apply(live):
     dash_duo.wait_for_contains_text("#nav-dataset", "7,050 rows")
     dash_duo.wait_for_element("#upload-roles-grid .ag-row", timeout=10)
     shot(dash_duo, "app-1-upload-sample")
+    # untick a column in the roles table: the choice reaches the store and the next pages
+    click(dash_duo, "#upload-roles-grid .ag-row[row-id='num_angrys'] [col-id='included'] input")
+    dash_duo.wait_for_contains_text("#upload-summary", "10 of 12 columns", timeout=10)
+    deadline = time.monotonic() + 10
+    while '"num_angrys":false' not in (store_json(dash_duo) or ""):
+        assert time.monotonic() < deadline, store_json(dash_duo)
+        time.sleep(0.1)
 
     nav(dash_duo, "eda")
     dash_duo.wait_for_contains_text("#eda-facts", "7,050 posts", timeout=60)
     dash_duo.wait_for_element("#eda-distribution .main-svg", timeout=20)
     dash_duo.wait_for_element("#eda-hour-weekday .main-svg", timeout=20)
     dash_duo.wait_for_contains_text("#eda-distribution-note", "Half of the posts", timeout=20)
+    pinned = "#eda-summary-grid .ag-pinned-left-cols-container .ag-row[row-index='11']"
+    name = dash_duo.find_element(pinned).text
+    cells = dash_duo.find_element("#eda-summary-grid .ag-center-cols-container .ag-row[row-index='11']").text
+    assert name == "num_angrys" and cells.split()[:2] == ["Number", "no"]
     shot(dash_duo, "app-2-eda")
 
     nav(dash_duo, "preprocess")
