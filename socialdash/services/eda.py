@@ -169,7 +169,7 @@ def time_aggregates(s: pd.Series) -> dict | None:
     has_time = bool(((valid.dt.hour != 0) | (valid.dt.minute != 0)).any())
     grid = None
     if has_time:
-        table = pd.crosstab(valid.dt.weekday, valid.dt.hour).reindex(
+        table = pd.crosstab(valid.dt.day_of_week, valid.dt.hour).reindex(
             index=range(7), columns=range(24), fill_value=0
         )
         grid = [[int(v) for v in row] for row in table.to_numpy()]
