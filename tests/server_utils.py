@@ -78,7 +78,8 @@ class Proc:
         for line in Path(path).read_text(encoding="utf-8", errors="replace").splitlines():
             m = _ACCESS_RE.match(line)
             if m:
-                out.append({**m.groupdict(), "status": int(m["status"]), "pid": int(m["pid"])})
+                path = m["path"].split("?", 1)[0]
+                out.append({**m.groupdict(), "path": path, "status": int(m["status"]), "pid": int(m["pid"])})
         return out
 
     def worker_pids(self, path_prefix: str = "/") -> set[int]:
@@ -209,7 +210,11 @@ def start_gunicorn(
 
 @contextlib.contextmanager
 def gunicorn_server(
-    root: Path, workers: int = 2, env: Mapping[str, str] | None = None, name: str = "web", timeout: float = 60
+    root: Path,
+    workers: int = 2,
+    env: Mapping[str, str] | None = None,
+    name: str = "web",
+    timeout: float = 180,
 ) -> Iterator[Proc]:
     """A running gunicorn (its /healthz answered 200); stopped by pid on exit."""
     proc = start_gunicorn(root, workers, env, name)
@@ -220,7 +225,7 @@ def gunicorn_server(
         stop(proc)
 
 
-def wait_ready(proc: Proc, workers: int, timeout: float = 60) -> Proc:
+def wait_ready(proc: Proc, workers: int, timeout: float = 180) -> Proc:
     """Wait until a started gunicorn answers /healthz and all ``workers`` have booted."""
     wait_until(lambda: _healthy(proc.url), timeout, f"{proc.name} /healthz", proc)
     wait_until(lambda: proc.output().count("Booting worker") >= workers, timeout, "workers", proc)
@@ -263,7 +268,7 @@ def _redis_ping(port: int) -> bool:
 # --------------------------------------------------------------------------- celery
 @contextlib.contextmanager
 def celery_worker(
-    root: Path, env: Mapping[str, str], timeout: float = 60, concurrency: int = 1
+    root: Path, env: Mapping[str, str], timeout: float = 180, concurrency: int = 1
 ) -> Iterator[Proc]:
     """``socialdash worker`` (Celery, prefork) for the app in ``env``; waits until it is ready."""
     argv = [PYTHON, "-m", "socialdash.cli", "worker", "--concurrency", str(concurrency)]
