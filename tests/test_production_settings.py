@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import os
+import re
 import threading
 import time
+from pathlib import Path
 
 import pytest
 
@@ -90,3 +92,34 @@ def test_a_pass_runs_once_per_interval_across_processes_sharing_the_folder(tmp_p
     stamp = tmp_path / retention.STAMP_FILE
     os.utime(stamp, (time.time() - 120, time.time() - 120))
     assert retention.run_if_due(tmp_path, 60, task) is True and runs == [1, 1]
+
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_every_environment_variable_is_documented_in_the_readme_table():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    table = readme.split("## Configuration", 1)[1].split("\n## ", 1)[0]
+    names = set(re.findall(r'get(?:_int|_bool)?\("([A-Z_]+)"', (ROOT / "socialdash/settings.py").read_text()))
+    used = {f"SOCIALDASH_{n}" for n in names}
+    for path in ("gunicorn.conf.py", "socialdash/worker.py"):
+        used |= set(re.findall(r"SOCIALDASH_[A-Z_]+[A-Z]", (ROOT / path).read_text()))
+    missing = sorted(v for v in used if f"`{v}`" not in table)
+    assert "SOCIALDASH_SECRET_KEY" in used and missing == []
+
+
+def test_dockerfile_installs_with_the_makefile_command_and_runs_as_a_user_with_a_healthcheck():
+    docker = (ROOT / "Dockerfile").read_text()
+    make = (ROOT / "Makefile").read_text()
+    pip_make = re.search(r"\$\(PY\) (-m pip install [^\n]*?) -e", make)
+    assert pip_make, "the Makefile's pip command changed: keep the Dockerfile's in step"
+    assert f"python {pip_make[1]} ." in docker  # same flags and constraints; non-editable, no test extras
+    assert docker.startswith("#") and "FROM python:3.11-slim" in docker
+    assert re.search(r"^USER socialdash$", docker, re.M) and "/healthz" in docker.split("HEALTHCHECK", 1)[1]
+    assert 'CMD ["gunicorn", "-c", "gunicorn.conf.py"]' in docker
+    compose = (ROOT / "docker-compose.yml").read_text()
+    for service in ("web:", "worker:", "redis:"):
+        assert f"\n  {service}" in compose
+    assert '["socialdash", "worker"]' in compose and "SOCIALDASH_REDIS_URL: redis://redis:6379/0" in compose
+    ignored = (ROOT / ".dockerignore").read_text().split()
+    assert {".git", ".venv", "tests"} <= set(ignored)
