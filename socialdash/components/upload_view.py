@@ -62,7 +62,13 @@ def preview_grid(columns: Sequence[str], rows: Sequence[Mapping]) -> dag.AgGrid:
 def roles_grid(rows: Sequence[Mapping]) -> dag.AgGrid:
     """Editable: role (dropdown) and include (checkbox); the reason is explained in words."""
     defs = [
-        {"field": "column", "headerName": "Column", "pinned": "left", "minWidth": 160},
+        {
+            "field": "column",
+            "headerName": "Column",
+            "pinned": "left",
+            "minWidth": 230,
+            "tooltipField": "column",
+        },
         {
             "field": "role",
             "headerName": "Role (click to change)",
