@@ -104,7 +104,7 @@ def bench_size(size: str, reps: int, k_check: bool) -> dict:
     path = ensure(size)
     planted = np.load(paths(size)[1])
     limits = IngestLimits(max_bytes=1024**3)
-    rows: list[dict] = []
+    rows: list[dict] = _Rows(size)
     print(f"\n== {size}: {path.name} ({path.stat().st_size / 1e6:.1f} MB), best of {reps}", flush=True)
 
     t_read, plain = best_of(lambda: pd.read_csv(path), reps)
@@ -197,7 +197,13 @@ def bench_size(size: str, reps: int, k_check: bool) -> dict:
         kinfo.update(_k_check(X_train, params, list(sweep.ks), choices.seed))
         kinfo["full_data_check_s"] = time.perf_counter() - start
         kinfo["same_k"] = kinfo["full_data_best_k"] == k
-    return {"size": size, "rows": n, "file_bytes": path.stat().st_size, "stages": rows, "k_check": kinfo}
+    return {
+        "size": size,
+        "rows": n,
+        "file_bytes": path.stat().st_size,
+        "stages": list(rows),
+        "k_check": kinfo,
+    }
 
 
 def _fmt_t(value: float | None, unit: str = "s") -> str:
@@ -206,18 +212,34 @@ def _fmt_t(value: float | None, unit: str = "s") -> str:
     return f"{value:,.0f} MiB" if unit == "MiB" else f"{value:.3f} s"
 
 
+def _line(size: str, r: dict) -> str:
+    unit = r.get("unit", "s")
+    ratio = "-" if r["ratio"] is None else f"{r['ratio']:.2f}x"
+    target = "-" if r["target"] is None else f"≤{r['target']:g}x"
+    return (
+        f"{size:>5}  {r['stage']:<27} {_fmt_t(r['ours_s'], unit):>12} "
+        f"{_fmt_t(r['baseline_s'], unit):>12} {ratio:>7} {target:>7}  {r['status']}"
+    )
+
+
+class _Rows(list):
+    """Rows of one size, each printed as soon as it is measured."""
+
+    def __init__(self, size: str) -> None:
+        super().__init__()
+        self.size = size
+
+    def append(self, row: dict) -> None:
+        super().append(row)
+        print(_line(self.size, row), flush=True)
+
+
 def print_table(results: list[dict]) -> None:
     head = f"{'size':>5}  {'stage':<27} {'ours':>12} {'baseline':>12} {'ratio':>7} {'target':>7}  status"
     print("\n" + head + "\n" + "-" * len(head))
     for res in results:
         for r in res["stages"]:
-            unit = r.get("unit", "s")
-            ratio = "-" if r["ratio"] is None else f"{r['ratio']:.2f}x"
-            target = "-" if r["target"] is None else f"≤{r['target']:g}x"
-            print(
-                f"{res['size']:>5}  {r['stage']:<27} {_fmt_t(r['ours_s'], unit):>12} "
-                f"{_fmt_t(r['baseline_s'], unit):>12} {ratio:>7} {target:>7}  {r['status']}"
-            )
+            print(_line(res["size"], r))
         kc = res["k_check"]
         full = kc.get("full_data_best_k", "not checked")
         print(
