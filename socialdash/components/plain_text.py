@@ -11,13 +11,19 @@ import html
 MAX_LABEL = 60
 
 
-def plain(value: object, limit: int | None = MAX_LABEL) -> str:
-    """``value`` as escaped plain text for Plotly, shortened to ``limit`` characters (None: no limit)."""
+def short_text(value: object, limit: int | None = MAX_LABEL) -> str:
+    """``value`` on one line, shortened to ``limit`` characters; NOT escaped: for Dash components (React
+    renders children as text), never for Plotly strings (use ``plain``)."""
     text = "" if value is None else str(value)
     text = " ".join(text.split())  # newlines and tabs would break one-line labels
     if limit is not None and len(text) > limit:
         text = text[: limit - 1].rstrip() + "…"
-    return html.escape(text, quote=True)
+    return text
+
+
+def plain(value: object, limit: int | None = MAX_LABEL) -> str:
+    """``value`` as escaped plain text for Plotly, shortened to ``limit`` characters (None: no limit)."""
+    return html.escape(short_text(value, limit), quote=True)
 
 
 def fmt_int(n: float | int | None) -> str:

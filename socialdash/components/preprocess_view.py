@@ -10,7 +10,7 @@ from dash import dcc, html
 
 from socialdash.components.common import grid, next_button, section, sentences
 from socialdash.components.eda_figures import _layout
-from socialdash.components.plain_text import plain
+from socialdash.components.plain_text import short_text
 from socialdash.ids import Preprocess
 
 ROLE_WORDS = {
@@ -255,7 +255,7 @@ def preview(p: Mapping) -> html.Div:
     )
     names = html.Div(
         [
-            dbc.Badge(plain(n, 50), color="light", text_color="dark", className="me-1 mb-1 border")
+            dbc.Badge(short_text(n, 50), color="light", text_color="dark", className="me-1 mb-1 border")
             for n in p["feature_names"]
         ],
         className="mb-3",
@@ -286,6 +286,16 @@ def preview(p: Mapping) -> html.Div:
             height=min(320, 50 + 42 * len(p["summary"])),
         ),
     ]
+    if p.get("head"):
+        names_ = list(p["feature_names"])
+        head_defs = [
+            {"field": f"f{i}", "headerName": str(n), "headerTooltip": str(n)} for i, n in enumerate(names_)
+        ]
+        head_rows = [{f"f{i}": row.get(n) for i, n in enumerate(names_)} for row in p["head"]]
+        children += [
+            html.H3("The first training posts as the clustering sees them", className="h6 mt-3"),
+            grid("preprocess-head-grid", head_rows, head_defs, height=None),
+        ]
     if p.get("explained_variance"):
         ev = p["explained_variance"]
         children += [
