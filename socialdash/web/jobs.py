@@ -39,6 +39,23 @@ class JobLostError(RuntimeError):
     """The process running a background job died before it stored a result."""
 
 
+class ServiceUnavailableError(RuntimeError):
+    """A backing service (Redis: broker, result store) does not answer."""
+
+
+def _is_outage(err: BaseException) -> bool:
+    """True when ``err`` or anything in its cause/context chain is a Redis/broker connection error."""
+    types = _unavailable_types()
+    seen: set[int] = set()
+    current: BaseException | None = err
+    while current is not None and id(current) not in seen:
+        if isinstance(current, types):
+            return True
+        seen.add(id(current))
+        current = current.__cause__ or current.__context__
+    return False
+
+
 # --------------------------------------------------------------------------- the background manager
 def bind_manager(manager: Any) -> Any:
     """Wrap a Dash background manager in place (session-bound keys, lost jobs, healing); return it."""
@@ -50,9 +67,31 @@ def bind_manager(manager: Any) -> Any:
         return hashlib.sha256(f"{key}|{sid}".encode()).hexdigest()
 
     manager.build_cache_key = build_cache_key
+    for name in ("call_job_fn", "job_running", "get_progress", "result_ready", "get_result",
+                 "get_updated_props", "terminate_job"):  # fmt: skip
+        _translate_outages(manager, name)
     if hasattr(getattr(manager, "handle", None), "directory"):  # DiskcacheManager (embedded mode)
         _bind_diskcache(manager)
     return manager
+
+
+def _translate_outages(manager: Any, name: str) -> None:
+    """Broker/result-store connection failures (however Celery wraps them) → ServiceUnavailableError."""
+    method = getattr(manager, name, None)
+    if method is None:
+        return
+
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return method(*args, **kwargs)
+        except ServiceUnavailableError:
+            raise
+        except Exception as err:
+            if _is_outage(err):
+                raise ServiceUnavailableError(str(err)) from err
+            raise
+
+    setattr(manager, name, wrapper)
 
 
 def _bind_diskcache(manager: Any) -> None:
@@ -171,6 +210,7 @@ def _heal_dirs_hook() -> None:
 def init_jobs(server: flask.Flask, settings) -> None:
     """Error handlers (lost job, Redis down → 503 with a sentence) and the directory-healing hook."""
     server.register_error_handler(JobLostError, _job_lost)
+    server.register_error_handler(ServiceUnavailableError, _service_down)
     for exc_type in _unavailable_types():
         server.register_error_handler(exc_type, _service_down)
     server.before_request(_heal_dirs_hook)
