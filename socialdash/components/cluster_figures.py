@@ -128,9 +128,11 @@ def projection_figure(
     fig.update_xaxes(title_text=plain(axis_titles[0]), zeroline=False)
     fig.update_yaxes(title_text=plain(axis_titles[1]), zeroline=False)
     fig.update_layout(
-        legend={"orientation": "h", "x": 0, "y": 1.02, "yanchor": "bottom", "itemsizing": "constant"}
+        legend={"orientation": "h", "x": 0, "y": -0.2, "yanchor": "top", "itemsizing": "constant"}
     )
-    return _base_layout(fig, 440)
+    fig = _base_layout(fig, 500)
+    fig.update_layout(margin={"l": 50, "r": 20, "t": 20, "b": 40})
+    return fig
 
 
 def sizes_figure(sizes: Mapping[int, int], names: Mapping[int, str] | None = None) -> go.Figure:

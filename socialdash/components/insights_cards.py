@@ -119,7 +119,7 @@ def lift_heatmap(lift_table: pd.DataFrame, names: Mapping[int, str] | None = Non
     ylabels = [cluster_label(int(c), names) for c in table.index]
     xlabels = [plain(m, 28) for m in table.columns]
     text = [[lift_text(None if np.isnan(v) else float(v)) for v in row] for row in lifts]
-    ticks = list(range(-int(LOG2_CLIP), int(LOG2_CLIP) + 1))
+    ticks = [-2, -1, 0, 1, 2]
     fig = go.Figure(
         go.Heatmap(
             z=z,
@@ -137,14 +137,16 @@ def lift_heatmap(lift_table: pd.DataFrame, names: Mapping[int, str] | None = Non
             colorbar={
                 "title": {"text": "vs overall<br>median"},
                 "tickvals": ticks,
-                "ticktext": [f"×{2.0**t:g}" for t in ticks],
+                "ticktext": ["×¼", "×½", "×1", "×2", "×4"],
+                "len": 0.9,
+                "thickness": 14,
             },
             hovertemplate="%{y}<br>%{x}: %{text} the overall median<extra></extra>",
         )
     )
     fig.update_yaxes(autorange="reversed", automargin=True)
     fig.update_xaxes(tickangle=-30, automargin=True)
-    return _base_layout(fig, max(260, 120 + 48 * len(ylabels)))
+    return _base_layout(fig, max(330, 150 + 48 * len(ylabels)))
 
 
 def category_mix_figure(
@@ -177,7 +179,7 @@ def category_mix_figure(
         )
     fig.update_layout(
         barmode="stack",
-        legend={"orientation": "h", "y": -0.25},
+        legend={"orientation": "h", "y": -0.25, "traceorder": "normal"},
         title={"text": f"{plain(column)} by cluster", "font": {"size": 14}},
     )
     fig.update_xaxes(tickformat=".0%", range=[0, 1])
@@ -242,7 +244,7 @@ def exemplar_grid(grid_id: str, rows: Sequence[Mapping], columns: Sequence[str])
                 "field": f"c{i}",
                 "headerName": str(col),
                 "tooltipField": f"c{i}",
-                "width": 360 if wrap else max(90, min(260, 8 * longest + 40)),
+                "width": 360 if wrap else max(110, min(280, 8 * longest + 64)),
                 "wrapText": wrap,
                 "autoHeight": wrap,
             }
