@@ -7,6 +7,7 @@ engineer's (tests/browser/flow_support.py).
 from __future__ import annotations
 
 import hashlib
+import re
 import sys
 import time
 from dataclasses import dataclass
@@ -83,7 +84,7 @@ def walk(dash_duo, base_url: str, download_dir: Path) -> FlowResult:
     go(dash_duo, "cluster")
     dash_duo.wait_for_contains_text("#cluster-sweep-rule", "We recommend k =", timeout=SLOW)
     progress = list(dash_duo.driver.execute_script("return window.__sweepProgress || []"))
-    k = int(text_of(dash_duo, "#cluster-sweep-rule").split("k = ")[1].split(":")[0])
+    k = int(re.search(r"k = (\d+)", text_of(dash_duo, "#cluster-sweep-rule"))[1])
     assert dash_duo.find_element("#cluster-k").get_attribute("value") == str(k)
     press(dash_duo, "#cluster-run")
     dash_duo.wait_for_contains_text("#cluster-status", "Done:", timeout=SLOW)
