@@ -74,6 +74,7 @@ def _progress(set_progress, label: str):
     Input(Cluster.SWEEP_KEY, "data"),
     State(Shell.STORE, "data"),
     background=True,
+    interval=500,
     progress=[Output(Cluster.SWEEP_PROGRESS, "value"), Output(Cluster.SWEEP_PROGRESS, "label")],
     progress_default=[0, ""],
     running=[
@@ -131,6 +132,7 @@ def run_view(sha: str, choices, k: int) -> tuple:
     State(Cluster.K, "value"),
     State(Shell.STORE, "data"),
     background=True,
+    interval=500,
     progress=[Output(Cluster.PROGRESS, "value"), Output(Cluster.PROGRESS, "label")],
     progress_default=[0, ""],
     running=[

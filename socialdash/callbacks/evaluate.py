@@ -70,6 +70,7 @@ def evaluation_view(result: dict) -> tuple:
     Input(Evaluate.KEY, "data"),
     State(Shell.STORE, "data"),
     background=True,
+    interval=500,
     running=[(Output(Evaluate.SPINNER, "className"), "d-block", "d-none")],
     prevent_initial_call=True,
 )

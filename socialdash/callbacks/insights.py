@@ -115,6 +115,7 @@ def download_links(handle: str, run_key: str) -> list[str]:
     Input(Insights.KEY, "data"),
     State(Shell.STORE, "data"),
     background=True,
+    interval=500,
     running=[(Output(Insights.SPINNER, "className"), "d-block", "d-none")],
     prevent_initial_call=True,
 )
