@@ -283,7 +283,7 @@ def preview(p: Mapping) -> html.Div:
             "preprocess-summary-grid",
             p["summary"],
             summary_defs,
-            height=min(320, 50 + 42 * len(p["summary"])),
+            height=min(320, 62 + 42 * len(p["summary"])),
         ),
     ]
     if p.get("head"):
