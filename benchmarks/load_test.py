@@ -87,6 +87,7 @@ class User:
         self.end_id: str | None = None
         self.store: dict | None = None
         self.conn: http.client.HTTPConnection | None = None
+        self.progress: list[dict] = []  # every progress update the background callbacks sent
 
     # -- HTTP --------------------------------------------------------------------------------------------
     def request(self, method: str, path: str, body: bytes | None = None, headers: dict | None = None):
@@ -171,6 +172,8 @@ class User:
                     raise WalkError(f"background {output_part} did not finish")
                 time.sleep(POLL_SECONDS)
                 answer = json.loads(self.request("POST", url, json.dumps(poll).encode(), headers) or b"{}")
+                if answer.get("progress"):
+                    self.progress.append(answer["progress"])
             if self.measure:
                 self.stats.add(bg=time.perf_counter() - t0)
         elif self.measure:
