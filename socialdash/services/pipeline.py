@@ -107,8 +107,15 @@ def prepare(df: pd.DataFrame, choices: Choices) -> Prepared:
     return Prepared(roles=roles, spec=spec, split=split, features=features)
 
 
-def _as_matrix(frame: pd.DataFrame) -> np.ndarray:
-    return np.ascontiguousarray(frame.to_numpy(dtype=np.float64, na_value=np.nan))
+def _as_matrix(frame: pd.DataFrame, chunk: int = 65_536) -> np.ndarray:
+    """The features as one C-ordered float64 array (what KMeans needs), converted in row chunks so that no
+    second, column-ordered copy of the whole matrix is made on the way."""
+    out = np.empty(frame.shape, dtype=np.float64, order="C")
+    for start in range(0, frame.shape[0], chunk):
+        out[start : start + chunk] = frame.iloc[start : start + chunk].to_numpy(
+            dtype=np.float64, na_value=np.nan
+        )
+    return out
 
 
 def _distances(X: np.ndarray, centers: np.ndarray, labels: np.ndarray, chunk: int = 100_000) -> np.ndarray:
@@ -174,6 +181,7 @@ def run(df: pd.DataFrame, choices: Choices, progress: ProgressFn | None = None) 
         distances[test_pos] = _distances(X_test, centers, test_labels)
 
     evaluation = evaluate(model, X_train, X_test, train_labels, seed=choices.seed)
+    del X_train, X_test  # the frames in prepared.features stay; free the copies before insights
     insights = describe_clusters(df, labels, prepared.roles, distances)
     return RunResult(
         prepared=prepared,
