@@ -110,13 +110,15 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--rows", type=int, default=2000)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--json", type=Path)
+    parser.add_argument("--dir", type=Path, help="keep the server's data, cache and logs here (default: temp)")
     args = parser.parse_args(argv)
     seconds = min(args.seconds, MAX_SECONDS)
     markers = [f"zq{chr(97 + i % 26)}{i:02d}user" for i in range(args.users)]
     out: dict = {"errors": [], "walks": [0] * args.users}
     lock, counter = threading.Lock(), Counter()
     with tempfile.TemporaryDirectory(prefix="soak-") as tmp:
-        root = Path(tmp)
+        root = args.dir or Path(tmp)
+        root.mkdir(parents=True, exist_ok=True)
         with gunicorn_server(root, workers=args.workers, timeout=120) as web:
             master = psutil.Process(web.pid).children()[0].pid  # timeout → gunicorn master
             series: dict[int, list] = {}
