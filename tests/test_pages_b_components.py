@@ -137,6 +137,10 @@ def test_cluster_card_text_only_with_key_lifts():
     assert f"Cluster 2: {EVIL}".replace('"', '\\"') in text  # a plain string child: Dash shows it as text
 
 
+def test_lift_text_keeps_small_lifts_visible():
+    assert [ic.lift_text(v) for v in (0.04, 0.5, 1.83, 136.4, None)] == ["×0.04", "×0.5", "×1.8", "×136", "–"]
+
+
 def test_lift_heatmap_log_scale_diverging_and_escaped():
     table = pd.DataFrame({"num_comments": [4.0, 0.5], EVIL: [1.0, np.nan]}, index=[1, 2])
     fig = ic.lift_heatmap(table)

@@ -23,6 +23,8 @@ def lift_text(lift: float | None) -> str:
     """1.83 → "×1.8"; 0.5 → "×0.5"; None → "–"."""
     if lift is None or (isinstance(lift, float) and math.isnan(lift)):
         return "–"
+    if lift < 0.1:
+        return f"×{lift:.2f}"  # ×0.04, not a misleading ×0.0
     return f"×{lift:.1f}" if lift < 10 else f"×{lift:,.0f}"
 
 
