@@ -94,6 +94,21 @@ def _translate_outages(manager: Any, name: str) -> None:
     setattr(manager, name, wrapper)
 
 
+def _kill_tree(pid: int) -> None:
+    import psutil
+
+    try:
+        process = psutil.Process(pid)
+        children = process.children(recursive=True)
+    except psutil.Error:
+        return
+    for proc in [*children, process]:
+        try:
+            proc.kill()
+        except psutil.Error:
+            continue
+
+
 def _patient(handle: Any, name: str) -> None:
     """A diskcache write that waits for the SQLite lock instead of failing after one busy timeout.
 
@@ -135,16 +150,17 @@ def _bind_diskcache(manager: Any) -> None:
     for name in ("set", "add", "delete", "touch"):  # the soak saw job writes time out under contention
         _patient(handle, name)
 
-    terminate = manager.terminate_job
-
     def terminate_job(job):
-        if job is not None:  # a cancel (or a finished job): its missing result is not a crash
-            try:
-                heal()
-                handle.set(f"{_CANCELLED}{job}", 1, expire=3600)
-            except Exception:
-                log.debug("could not mark job %s cancelled", job, exc_info=True)
-        return terminate(job)
+        """Dash's version holds the store's write lock while it kills and waits up to 1 s for the job;
+        with many jobs finishing at once that starved the jobs' own writes. Kill without the lock."""
+        if job is None:
+            return
+        try:  # a cancel (or a finished job): its missing result is not a crash
+            heal()
+            handle.set(f"{_CANCELLED}{job}", 1, expire=3600)
+        except Exception:
+            log.debug("could not mark job %s cancelled", job, exc_info=True)
+        _kill_tree(int(job))
 
     manager.terminate_job = terminate_job
     get_result = manager.get_result
