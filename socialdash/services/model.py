@@ -9,7 +9,9 @@ from hanging on one unlucky start at a quarter of sklearn's old default cost (10
 
 The k sweep fits on a seeded sample of at most ``SWEEP_FIT_ROWS`` rows (so a sweep over k = 2..10 on a
 million posts costs about as much as a couple of full fits) and computes the silhouette on at most
-``SILHOUETTE_ROWS`` (10,000) rows of that sample. The silhouette is O(n²); the pairwise distances of the
+``SILHOUETTE_ROWS`` (10,000) rows of that sample. Its fits use ``tol=SWEEP_TOL`` (1e-3 instead of sklearn's
+1e-4): comparing k needs each solution's shape, not its last decimals, and numbers of clusters above the true
+one otherwise crawl for hundreds of iterations. The silhouette is O(n²); the pairwise distances of the
 sampled rows are computed once and shared by every k (see :func:`silhouette_values`).
 """
 
@@ -33,6 +35,7 @@ N_INIT = 4  # k-means++ starts per fit; the best (lowest inertia) start is kept
 SWEEP_FIT_ROWS = 20_000  # the k sweep fits on at most this many sampled rows
 SILHOUETTE_ROWS = 10_000  # silhouette is never computed on more rows than this
 SWEEP_SILHOUETTE_ROWS = SILHOUETTE_ROWS  # rows of the fit sample the sweep's silhouettes use
+SWEEP_TOL = 1e-3  # the sweep's KMeans stop earlier than sklearn's 1e-4: same shapes, ~3× fewer iterations
 SILHOUETTE_TOLERANCE = 0.02  # ks within this of the best silhouette count as equally good; fewest wins
 _DISTANCE_CHUNK_CELLS = 4_000_000  # float32 cells per distance block (16 MB)
 
@@ -118,8 +121,9 @@ def _too_few_message(n_distinct: int, n_rows: int) -> str:
     return f"There are only {n_distinct} distinct posts, so at most {n_distinct - 1} clusters can be made."
 
 
-def new_kmeans(k: int, seed: int) -> KMeans:
-    return KMeans(n_clusters=k, random_state=seed, n_init=N_INIT, algorithm="lloyd")
+def new_kmeans(k: int, seed: int, tol: float = 1e-4) -> KMeans:
+    """The one KMeans configuration used everywhere (sklearn's default tol unless the sweep asks)."""
+    return KMeans(n_clusters=k, random_state=seed, n_init=N_INIT, algorithm="lloyd", tol=tol)
 
 
 def fit_quietly(km: KMeans, matrix: np.ndarray) -> KMeans:
@@ -361,7 +365,7 @@ def sweep_k(
     db: list[float] = []
     label_sets: list[np.ndarray] = []
     for i, k in enumerate(usable, start=1):
-        km = fit_quietly(new_kmeans(k, seed), sample)
+        km = fit_quietly(new_kmeans(k, seed, tol=SWEEP_TOL), sample)
         labels = km.labels_
         inertia.append(float(km.inertia_) * n / m)
         ch.append(score_or_none(calinski_harabasz_score, sample, labels) or 0.0)
