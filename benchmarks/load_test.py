@@ -38,7 +38,7 @@ from server_utils import (  # noqa: E402
 )
 
 STORE = "session-store"
-POLL_SECONDS = 0.5
+POLL_SECONDS = 1.0  # the renderer polls a background callback every second
 BACKGROUND_TIMEOUT = 240.0
 
 
@@ -111,6 +111,8 @@ class User:
             name, _, rest = value.partition("=")
             self.cookies[name.strip()] = rest.split(";", 1)[0]
         self.stats.add(n_requests=1)
+        if resp.status == 204:  # PreventUpdate: nothing to change
+            return b""
         if resp.status != 200:
             raise WalkError(f"{method} {path.split('?')[0]} → {resp.status}: {data[:200]!r}")
         return data

@@ -36,10 +36,17 @@ class LoggedDiskcacheManager(dash.DiskcacheManager):
     Dash's terminate_job (called after every finished job, not only on cancel) holds the store's write
     transaction while it waits up to 1 s for the process to go away; under 20 concurrent users every
     finished job queued behind that lock until SQLite's 60 s timeout failed jobs. It also raised
-    NoSuchProcess (HTTP 500) when the job exited between its checks. Here: no lock, no wait, no race."""
+    NoSuchProcess (HTTP 500) when the job exited between its checks (so did job_running). Here: no
+    lock, no wait, no race."""
 
     def make_job_fn(self, fn, progress, key=None):
         return super().make_job_fn(logged_job(fn), progress, key)
+
+    def job_running(self, job):
+        try:
+            return super().job_running(job)
+        except (psutil.Error, ValueError):
+            return False  # exited between Dash's pid check and its status read
 
     def terminate_job(self, job):
         if job is None:
