@@ -46,20 +46,32 @@ class Transport:
         self.base_url = base_url.rstrip("/")
         self.timeout = timeout
         self.flask = not base_url
+        self.reconnects = 0
 
     def request(self, method: str, path: str, body: bytes | None = None, headers: Mapping[str, str] = {}):
         if self.flask:
             resp = self.client.open(path, method=method, data=body, headers=dict(headers))
             return resp.status_code, resp.get_data(as_text=True)
-        resp = self.client.request(
-            method,
-            self.base_url + path,
-            data=body,
-            headers=dict(headers),
-            timeout=self.timeout,
-            allow_redirects=False,
-        )
-        return resp.status_code, resp.text
+        import requests
+
+        for attempt in (1, 2):
+            try:
+                resp = self.client.request(
+                    method,
+                    self.base_url + path,
+                    data=body,
+                    headers=dict(headers),
+                    timeout=self.timeout,
+                    allow_redirects=False,
+                )
+                return resp.status_code, resp.text
+            except requests.ConnectionError:
+                # a kept-alive connection the server closed just as we reused it: browsers resend such a
+                # request once on a new connection; so do we (counted in ``reconnects``)
+                if attempt == 2:
+                    raise
+                self.reconnects += 1
+        raise AssertionError("unreachable")
 
 
 def _parse(text: str) -> Any:

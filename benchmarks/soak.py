@@ -67,6 +67,8 @@ def user_loop(i: int, url: str, markers: list[str], rows: int, stop_at: float, o
         except Exception as err:  # an error is a finding: count it, keep going
             problems = [f"{type(err).__name__}: {str(err)[:200]}"]
         with lock:
+            out["reconnects"] += client.transport.reconnects
+            client.transport.reconnects = 0
             if problems:
                 out["errors"].append({"user": i, "walk": walks, "problems": problems})
             out["walks"][i] = walks = walks + 1
@@ -110,11 +112,13 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--rows", type=int, default=2000)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--json", type=Path)
-    parser.add_argument("--dir", type=Path, help="keep the server's data, cache and logs here (default: temp)")
+    parser.add_argument(
+        "--dir", type=Path, help="keep the server's data, cache and logs here (default: temp)"
+    )
     args = parser.parse_args(argv)
     seconds = min(args.seconds, MAX_SECONDS)
     markers = [f"zq{chr(97 + i % 26)}{i:02d}user" for i in range(args.users)]
-    out: dict = {"errors": [], "walks": [0] * args.users}
+    out: dict = {"errors": [], "walks": [0] * args.users, "reconnects": 0}
     lock, counter = threading.Lock(), Counter()
     with tempfile.TemporaryDirectory(prefix="soak-") as tmp:
         root = args.dir or Path(tmp)
@@ -151,6 +155,7 @@ def main(argv: list[str] | None = None) -> dict:
         "requests": counter["requests"],
         "requests_per_second": round(counter["requests"] / elapsed, 1),
         "errors": len(out["errors"]),
+        "keepalive_resends": out["reconnects"],
         "leaks": sum(1 for e in out["errors"] if any("LEAK" in p for p in e["problems"])),
         "error_samples": out["errors"][:5],
         "http_statuses": dict(statuses),
