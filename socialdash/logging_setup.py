@@ -132,14 +132,24 @@ def init_callback_logging(server: flask.Flask) -> None:
 
 
 # --------------------------------------------------------------------------- background jobs
-def logged_job(fn: Callable[..., Any], name: str | None = None) -> Callable[..., Any]:
-    """Wrap a background callback so the job logs one line with its duration and dataset hash."""
+def logged_job(fn: Callable[..., Any], name: str | None = None, progress: bool = False) -> Callable[..., Any]:
+    """Wrap a background callback so the job logs one line with its duration and dataset hash (and, for a
+    job with a progress bar, how many progress updates it sent)."""
     label = name or getattr(fn, "__name__", "job")
 
     @functools.wraps(fn)
     def job(*args: Any, **kwargs: Any) -> Any:
         t0 = time.perf_counter()
         status = "error"
+        updates = [0]
+        if progress and args and callable(args[0]):
+            set_progress = args[0]
+
+            def counted(value: Any) -> None:
+                updates[0] += 1
+                set_progress(value)
+
+            args = (counted, *args[1:])
         try:
             result = fn(*args, **kwargs)
             status = "ok"
@@ -155,7 +165,8 @@ def logged_job(fn: Callable[..., Any], name: str | None = None) -> Callable[...,
                     "job": label,
                     "status": status,
                     "duration_ms": round((time.perf_counter() - t0) * 1000, 1),
-                    "dataset": dataset_hash([list(args), kwargs]),
+                    "dataset": dataset_hash([list(args[1:] if progress else args), kwargs]),
+                    "progress_updates": updates[0] if progress else None,
                     "worker_pid": os.getpid(),
                 },
             )

@@ -40,7 +40,7 @@ class LoggedDiskcacheManager(dash.DiskcacheManager):
     lock, no wait, no race."""
 
     def make_job_fn(self, fn, progress, key=None):
-        return super().make_job_fn(logged_job(fn), progress, key)
+        return super().make_job_fn(logged_job(fn, progress=bool(progress)), progress, key)
 
     def job_running(self, job):
         try:
@@ -67,7 +67,7 @@ class LoggedCeleryManager(dash.CeleryManager):
     """CeleryManager whose jobs log one structured line each."""
 
     def make_job_fn(self, fn, progress, key=None):
-        return super().make_job_fn(logged_job(fn), progress, key)
+        return super().make_job_fn(logged_job(fn, progress=bool(progress)), progress, key)
 
 
 def diskcache_manager(settings: Settings) -> LoggedDiskcacheManager:
