@@ -401,6 +401,34 @@ def projection(sha: str, choices: Choices, max_points: int = PROJECTION_POINTS) 
     return {"points": points, "axis_titles": titles}
 
 
+def _memo_key(fn: Any, *args: Any) -> str:
+    """The key flask-caching's memoize uses for ``fn(*args)`` (ignored args such as progress are None)."""
+    return fn.make_cache_key(fn.uncached, *args)
+
+
+def cached_sweep(sha: str, choices: Choices) -> dict | None:
+    """``sweep(sha, choices)`` when it is in the cache, else None; never computes (cheap: one cache read).
+    Lets a page render a cached sweep at once instead of starting a background job."""
+    try:
+        return cache.get(_memo_key(_sweep, sha, sweep_key(choices)))
+    except Exception:  # a backend failure just means "not known to be cached"
+        log.warning("cache peek failed", exc_info=True)
+        return None
+
+
+def run_view_cached(sha: str, choices: Choices, max_points: int = PROJECTION_POINTS) -> bool:
+    """True when ``run(sha, choices)`` and ``projection(sha, choices, max_points)`` would both come from the
+    cache (checks existence only; never computes)."""
+    try:
+        return bool(
+            cache.has(_memo_key(_run, sha, choices_key(choices)))
+            and cache.has(_memo_key(_projection_coords, sha, prepare_key(choices), int(max_points)))
+        )
+    except Exception:
+        log.warning("cache peek failed", exc_info=True)
+        return False
+
+
 def download_key(sha: str, choices: Choices) -> str:
     """A run key (hash of the dataset and canonical choices incl. k) for download URLs; remembered in the
     shared cache so that any worker can turn it back into the choices (``download_choices``)."""

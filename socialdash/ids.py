@@ -97,6 +97,16 @@ class Cluster:
     SWEEP_GRAPH = "cluster-sweep-graph"
     SWEEP_RULE = "cluster-sweep-rule"
     SWEEP_PROGRESS = "cluster-sweep-progress"
+    SWEEP_WORKING = "cluster-sweep-working"  # bar + sentence + cancel, shown while the sweep runs
+    SWEEP_NOTE = "cluster-sweep-note"  # "Scoring 9 possible cluster counts… 4 of 9 done."
+    SWEEP_CANCEL = "cluster-sweep-cancel"
+    SWEEP_RESTART = "cluster-sweep-restart"  # "Score again" after a cancelled sweep
+    SWEEP_JOB = "cluster-sweep-job"  # page-local Store: starts the background sweep (not cached)
+    SWEEP_READY = "cluster-sweep-ready"  # page-local Store: the background sweep finished (or failed)
+    RUN_WORKING = "cluster-run-working"  # bar + sentence, shown while the run runs
+    RUN_NOTE = "cluster-run-note"
+    RUN_JOB = "cluster-run-job"  # page-local Store: starts the background run (not cached)
+    RUN_READY = "cluster-run-ready"  # page-local Store: the background run finished (or failed)
     CANCEL = "cluster-cancel"
     PROGRESS = "cluster-progress"
     RESULTS = "cluster-results"

@@ -101,6 +101,18 @@ def test_download_name_from_the_upload_name():
 
 
 # ----------------------------------------------------------------------------- the real flow on Live.csv
+SWEEP_KEY, SWEEP_CANCEL = "cluster-sweep-key.data", "cluster-sweep-cancel.n_clicks"
+RUN, SHOW_K, RUN_CANCEL = "cluster-run.n_clicks", "cluster-show-k.data", "cluster-cancel.n_clicks"
+
+
+def sweep_view(key, store, triggered=SWEEP_KEY):
+    return run_in_context(cb_cluster.cluster_sweep_view, key, 0, 0, store, triggered=triggered)
+
+
+def run_view(store, k_value=None, show_k=None, triggered=RUN):
+    return run_in_context(cb_cluster.cluster_run_view, 1, show_k, 0, k_value, store, triggered=triggered)
+
+
 def test_cluster_sweep_run_evaluate_insights_and_download(app, session):
     sid, store = session
     with app.server.test_request_context("/"):
@@ -110,28 +122,49 @@ def test_cluster_sweep_run_evaluate_insights_and_download(app, session):
         guide, key, show_k, _body = cb_cluster.cluster_keys(True, store, None)
         assert guide is None and key["handle"] == store["handle"] and show_k is None
 
+        # cold: the foreground view finds no cached sweep and starts the background job
+        sha, chosen = _sha(store), choices_of(store)
+        assert caching.cached_sweep(sha, chosen) is None
+        *shown, job = sweep_view(key, store)
+        assert job["key"] == key and shown[1] == {"display": "none"} and shown[4] is None
         progress: list = []
-        fig, style, rule, k_value, alert = cb_cluster.cluster_sweep(progress.append, key, store)
-        assert alert is None and style == {"display": "block"} and progress
+        ready = cb_cluster.cluster_sweep(progress.append, job, store)
+        assert ready["error"] is None and ready["nonce"] == job["nonce"]
+        assert progress[-1] == (100, "9 of 9", "Scoring 9 possible cluster counts… 9 of 9 done.")
+        fig, style, rule, k_value, alert, restart = cb_cluster.cluster_sweep_done(ready, store)
+        assert alert is None and style == {"display": "block"} and restart == {"display": "none"}
         assert _text(rule).startswith(f'[{{"props": {{"children": "We recommend k = {k_value}."')
         assert len([t for t in fig.data if t.mode == "lines+markers"]) == 4
 
         calls = caching.SERVICE_CALLS["run"]
-        out = run_in_context(
-            cb_cluster.cluster_run, progress.append, 1, None, k_value, store, triggered="cluster-run.n_clicks"
-        )
-        projection, sizes, _style, status, new = out
+        *shown, status, _store, job = run_view(store, k_value=k_value)
+        assert job["k"] == k_value and job["save"] is True and status == ""
+        ready = cb_cluster.cluster_run(progress.append, job, store)
+        assert ready["error"] is None and ready["k"] == k_value
+        assert caching.cached_sweep(sha, replace(chosen, k=5)) is not None  # k does not change the sweep
+        assert caching.run_view_cached(sha, replace(chosen, k=k_value))
+        assert not caching.run_view_cached(sha, replace(chosen, k=k_value + 1))
+        projection, sizes, _style, status, new = cb_cluster.cluster_run_done(ready, store)
         assert status == f"Done: {k_value} clusters on 5,640 training posts."
         assert new["k"] == k_value and "cluster" in new["done"]
         assert projection.data[0].type == "scattergl"
         assert sum(len(t.x) for t in projection.data) == 5640
         assert sum(sizes.data[0].x) == 5640
         assert caching.SERVICE_CALLS["run"] == calls + 1
-        again = run_in_context(
-            cb_cluster.cluster_run, progress.append, 1, k_value, None, new, triggered="cluster-show-k.data"
-        )
-        assert again[3] == status and again[4] is no_update
-        assert caching.SERVICE_CALLS["run"] == calls + 1  # the revisit came from the cache
+
+        # cached revisit: everything renders in the foreground, no job is started, nothing is computed
+        before = dict(caching.SERVICE_CALLS)
+        _guide, key2, show_k, _body = cb_cluster.cluster_keys(True, new, None)
+        assert key2 == key and show_k == k_value
+        fig2, style2, rule2, k2, _alert, _restart, job = sweep_view(key2, new)
+        assert job is no_update and style2 == {"display": "block"} and k2 == k_value
+        assert _text(rule2) == _text(rule) and len(fig2.data) == len(fig.data)
+        again = run_view(new, show_k=show_k, triggered=SHOW_K)
+        assert again[3] == status and again[2] == {"display": "block"}
+        assert again[4] is no_update and again[5] is no_update  # no store write, no background job
+        pressed = run_view(new, k_value=k_value)  # Run again with the same k: also from the cache
+        assert pressed[3] == status and pressed[5] is no_update and pressed[4]["k"] == k_value
+        assert dict(caching.SERVICE_CALLS) == before  # the revisit came from the cache
 
         _guide, ekey = cb_evaluate.evaluate_keys(True, new, None)
         content = cb_evaluate.evaluate_content(ekey, new)
@@ -196,3 +229,38 @@ def _sha(store: dict) -> str:
     from socialdash.web.handles import resolve
 
     return resolve(store["handle"])
+
+
+def test_cancel_and_job_failures_give_a_sentence_and_leave_the_page_usable(app, session):
+    sid, store = session
+    other = with_choices(store, replace(choices_of(store), seed=7), "preprocess")  # nothing cached for it
+    with app.server.test_request_context("/"):
+        import flask
+
+        flask.session[SID_KEY] = sid
+        _guide, key, _show_k, _body = cb_cluster.cluster_keys(True, other, None)
+        before = dict(caching.SERVICE_CALLS)
+        _fig, style, rule, _k, alert, restart, job = sweep_view(key, other, triggered=SWEEP_CANCEL)
+        assert "You cancelled the scoring" in rule and restart == {"display": "block"} and job is no_update
+        *_figs, status, saved, job = run_view(other, k_value=3, triggered=RUN_CANCEL)
+        assert status == cb_cluster.RUN_CANCELLED and saved is no_update and job is no_update
+        *_figs, status, _saved, job = run_view(other, k_value="lots")
+        assert status.startswith("Enter a whole number of clusters") and job is no_update
+        assert dict(caching.SERVICE_CALLS) == before
+        *_shown, job = sweep_view(key, other, triggered="cluster-sweep-restart.n_clicks")  # "Score again"
+        assert job["key"] == key
+
+    stranger = {**other, "handle": "x" * 32}  # a handle this session does not own
+    with app.server.test_request_context("/"):
+        flask.session[SID_KEY] = sid
+        ready = cb_cluster.cluster_sweep(lambda _p: None, {"key": key, "nonce": 1}, stranger)
+        assert ready["error"] and "Traceback" not in ready["error"]
+        _fig, style, _rule, _k, alert, restart = cb_cluster.cluster_sweep_done(ready, stranger)
+        assert (
+            ready["error"] in _text(alert)
+            and style == {"display": "none"}
+            and restart == {"display": "block"}
+        )
+        failed = cb_cluster.cluster_run(lambda _p: None, {"k": 3, "save": True, "nonce": 1}, stranger)
+        out = cb_cluster.cluster_run_done(failed, stranger)
+        assert failed["error"] in _text(out[3]) and out[4] is no_update

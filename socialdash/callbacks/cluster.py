@@ -1,31 +1,53 @@
-"""Cluster page callbacks: page state → k sweep (background) → run with k (background) → figures.
+"""Cluster page callbacks: page state → k sweep → run with k → figures.
 
 Flow: ``cluster_keys`` turns the session store into the page-local sweep key (only when the dataset or the
-choices change) and, on page load, the k of the last run; ``cluster_sweep`` and ``cluster_run`` are background
-callbacks with a progress bar and a cancel button; running writes k into the session store.
+choices change) and, on page load, the k of the last run. Rendering is always done by two foreground
+callbacks, ``cluster_sweep_view`` and ``cluster_run_view``: when the result is in the cache (a revisit, the
+same k again) they render it at once; otherwise they write a job into a page-local store, which starts a
+background callback (``cluster_sweep`` / ``cluster_run``, with progress bar and cancel button) that
+only fills the cache and reports back through another store; the view callback then renders from the cache.
+So a cached revisit never pays for a background process and its polling, and each figure has one writer.
 """
 
 from __future__ import annotations
 
 import logging
+import time
+from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
 import numpy as np
 from dash import Input, Output, State, callback, ctx, html, no_update
+from dash.exceptions import PreventUpdate
 
 from socialdash import caching
-from socialdash.callbacks.common import dataset, guarded, has_data, mark_done, with_choices
+from socialdash.callbacks.common import (
+    GENERIC_MESSAGE,
+    dataset,
+    guarded,
+    has_data,
+    mark_done,
+    with_choices,
+)
 from socialdash.components.cluster_figures import projection_figure, sizes_figure, sweep_figure
-from socialdash.components.common import no_data
+from socialdash.components.common import error_alert, no_data
 from socialdash.ids import Cluster, Shell
+from socialdash.services.errors import SocialdashError
+from socialdash.services.pipeline import Choices
 
 log = logging.getLogger("socialdash.callbacks.cluster")
 
 K_MIN, K_MAX = 2, 30
 SHOWN = {"display": "block"}
 HIDDEN = {"display": "none"}
-BAR_ON, BAR_OFF = "mb-2", "mb-2 d-none"
+WORKING_ON, WORKING_OFF = "mb-3", "mb-3 d-none"
+SWEEP_STARTING = "Getting your posts ready for scoring…"
+SWEEP_CANCELLED = (
+    "You cancelled the scoring, so there is no recommendation yet. Press “Score again” to start it over, "
+    "or type a number of clusters below and press Run."
+)
+RUN_CANCELLED = "You cancelled the clustering. Press Run to start it again."
 
 
 def sweep_key_of(store: dict | None) -> dict | None:
@@ -48,54 +70,135 @@ def sweep_key_of(store: dict | None) -> dict | None:
     State(Cluster.SWEEP_KEY, "data"),
 )
 def cluster_keys(_init: Any, store: dict | None, current: dict | None):
-    """Guidance without data; otherwise the sweep key (when it changed) and the k of the last run to show."""
+    """Guidance without data; otherwise the sweep key (when it changed) and the k of the last run to show.
+
+    A new page (first visit, or after other preprocessing) has no key yet, so the sweep always starts."""
     key = sweep_key_of(store)
     if key is None:
         return no_data(), (None if current else no_update), None, HIDDEN
     if key == current:
-        return no_update, no_update, no_update, no_update  # only k or "done" changed: cluster_run wrote it
+        return no_update, no_update, no_update, no_update  # only k or "done" changed: the run wrote it
     return None, key, (store or {}).get("k"), SHOWN
 
 
-def _progress(set_progress, label: str):
+def _job(**fields: Any) -> dict:
+    """A job for a background callback; the nonce makes every start a new input, even for the same key."""
+    return {**fields, "nonce": time.time_ns()}
+
+
+def _failure(err: Exception) -> str:
+    """The sentence for an exception inside a background job (logged when it is not a SocialdashError)."""
+    if isinstance(err, SocialdashError):
+        return str(err)
+    log.exception("background cluster job failed")
+    return GENERIC_MESSAGE
+
+
+# ----------------------------------------------------------------------------- the k sweep
+def sweep_progress(set_progress: Callable[[tuple], None]) -> Callable[[int, int], None]:
+    """A ``progress(done, total)`` for the sweep that feeds the bar and its sentence."""
+
     def report(done: int, total: int) -> None:
         pct = int(100 * done / total) if total else 0
-        set_progress((pct, f"{label} {done} of {total}"))
+        note = f"Scoring {total} possible cluster counts… {done} of {total} done."
+        set_progress((pct, f"{done} of {total}", note))
 
     return report
 
 
+def sweep_outputs(sweep: dict, store: dict | None) -> tuple:
+    """The sweep chart, the sentence with the recommended k and the k to prefill (the last run's, if any)."""
+    k = (store or {}).get("k") or sweep["recommended_k"]
+    rule = [html.Strong(f"We recommend k = {sweep['recommended_k']}."), " ", sweep["rule"]]
+    return sweep_figure(sweep), SHOWN, rule, int(k), None, HIDDEN
+
+
+def _sweep_outputs(dup: bool) -> list[Output]:
+    return [
+        Output(Cluster.SWEEP_GRAPH, "figure", allow_duplicate=dup),
+        Output(Cluster.SWEEP_GRAPH, "style", allow_duplicate=dup),
+        Output(Cluster.SWEEP_RULE, "children", allow_duplicate=dup),
+        Output(Cluster.K, "value", allow_duplicate=dup),
+        Output(Cluster.ALERT, "children", allow_duplicate=dup),
+        Output(Cluster.SWEEP_RESTART, "style", allow_duplicate=dup),
+    ]
+
+
 @callback(
-    Output(Cluster.SWEEP_GRAPH, "figure"),
-    Output(Cluster.SWEEP_GRAPH, "style"),
-    Output(Cluster.SWEEP_RULE, "children"),
-    Output(Cluster.K, "value"),
-    Output(Cluster.ALERT, "children"),
+    *_sweep_outputs(False),
+    Output(Cluster.SWEEP_JOB, "data"),
     Input(Cluster.SWEEP_KEY, "data"),
+    Input(Cluster.SWEEP_CANCEL, "n_clicks"),
+    Input(Cluster.SWEEP_RESTART, "n_clicks"),
+    State(Shell.STORE, "data"),
+    prevent_initial_call=True,
+)
+@guarded(7, 4)
+def cluster_sweep_view(key: dict | None, _cancel: Any, _restart: Any, store: dict | None):
+    """Show the sweep from the cache at once; when it is not cached, start the background sweep (a new
+    key or "Score again"), or say that it was cancelled (Cancel)."""
+    if key is None:
+        return {}, HIDDEN, "", None, None, HIDDEN, no_update
+    data = dataset(store)
+    sweep = caching.cached_sweep(data.sha, data.choices)
+    if sweep is not None:  # cached; after a cancel: the sweep finished just in time
+        return (*sweep_outputs(sweep, store), no_update)
+    if ctx.triggered_id == Cluster.SWEEP_CANCEL:
+        return {}, HIDDEN, SWEEP_CANCELLED, no_update, None, SHOWN, no_update
+    return {}, HIDDEN, "", no_update, None, HIDDEN, _job(key=key)
+
+
+@callback(
+    *_sweep_outputs(True),
+    Input(Cluster.SWEEP_READY, "data"),
+    State(Shell.STORE, "data"),
+    prevent_initial_call=True,
+)
+@guarded(6, 4)
+def cluster_sweep_done(ready: dict | None, store: dict | None):
+    """Render what the background sweep reports: the sweep (now in the cache) or its failure."""
+    if not ready:
+        raise PreventUpdate
+    if ready.get("error"):
+        return {}, HIDDEN, "", no_update, error_alert(ready["error"]), SHOWN
+    data = dataset(store)
+    sweep = caching.sweep(data.sha, data.choices)  # a cache hit (computes if the cache lost it)
+    return sweep_outputs(sweep, store)
+
+
+@callback(
+    Output(Cluster.SWEEP_READY, "data"),
+    Input(Cluster.SWEEP_JOB, "data"),
     State(Shell.STORE, "data"),
     background=True,
     interval=500,
-    progress=[Output(Cluster.SWEEP_PROGRESS, "value"), Output(Cluster.SWEEP_PROGRESS, "label")],
-    progress_default=[0, ""],
+    progress=[
+        Output(Cluster.SWEEP_PROGRESS, "value"),
+        Output(Cluster.SWEEP_PROGRESS, "label"),
+        Output(Cluster.SWEEP_NOTE, "children"),
+    ],
+    progress_default=[0, "", SWEEP_STARTING],
     running=[
-        (Output(Cluster.SWEEP_PROGRESS, "className"), BAR_ON, BAR_OFF),
+        (Output(Cluster.SWEEP_WORKING, "className"), WORKING_ON, WORKING_OFF),
         (Output(Cluster.RUN, "disabled"), True, False),
     ],
+    cancel=[Input(Cluster.SWEEP_CANCEL, "n_clicks")],
     prevent_initial_call=True,
 )
-@guarded(5, 4)
-def cluster_sweep(set_progress, key: dict | None, store: dict | None):
-    """Score k = 2..10 (memoized), chart it, explain the recommended k and prefill ``#cluster-k``."""
-    if key is None:
-        return {}, HIDDEN, "", None, None
-    data = dataset(store)
-    set_progress((0, "Trying different numbers of clusters…"))
-    sweep = caching.sweep(data.sha, data.choices, progress=_progress(set_progress, "Tried k ="))
-    k = (store or {}).get("k") or sweep["recommended_k"]
-    rule = [html.Strong(f"We recommend k = {sweep['recommended_k']}."), " ", sweep["rule"]]
-    return sweep_figure(sweep), SHOWN, rule, int(k), None
+def cluster_sweep(set_progress, job: dict | None, store: dict | None) -> dict:
+    """Background: score k = 2..10 into the cache (with progress); report done or the failure's sentence."""
+    if not job:
+        raise PreventUpdate
+    try:
+        data = dataset(store)
+        set_progress((0, "", SWEEP_STARTING))
+        caching.sweep(data.sha, data.choices, progress=sweep_progress(set_progress))
+    except Exception as err:  # shown by cluster_sweep_view
+        return {"nonce": job.get("nonce"), "error": _failure(err)}
+    return {"nonce": job.get("nonce"), "error": None}
 
 
+# ----------------------------------------------------------------------------- the run with k
 def parse_k(value: Any) -> int | None:
     """A whole number of clusters in [K_MIN, K_MAX], or None."""
     try:
@@ -107,7 +210,7 @@ def parse_k(value: Any) -> int | None:
     return int(k)
 
 
-def run_view(sha: str, choices, k: int) -> tuple:
+def run_view(sha: str, choices: Choices, k: int) -> tuple:
     """Figures and the status sentence for a run with ``k`` clusters (all memoized)."""
     result = caching.run(sha, replace(choices, k=k))
     names = {int(c): str(n) for c, n in (result.get("names") or {}).items()}
@@ -121,45 +224,116 @@ def run_view(sha: str, choices, k: int) -> tuple:
     return projection, sizes_figure(sizes, names), status
 
 
+def saved_store(store: dict, choices: Choices, k: int) -> dict:
+    """The store after a run with ``k``: choices.k and k set, Cluster done. Another k un-does Evaluate and
+    Insights (their results change); see docs/APP.md."""
+    changed = with_choices(store, replace(choices, k=k), "cluster")
+    return mark_done({**changed, "k": k}, "cluster")
+
+
+def _run_outputs(dup: bool) -> list[Output]:
+    return [
+        Output(Cluster.PROJECTION, "figure", allow_duplicate=dup),
+        Output(Cluster.SIZES, "figure", allow_duplicate=dup),
+        Output(Cluster.RESULTS, "style", allow_duplicate=dup),
+        Output(Cluster.STATUS, "children", allow_duplicate=dup),
+        Output(Shell.STORE, "data", allow_duplicate=True),
+    ]
+
+
+def run_outputs(store: dict | None, choices: Choices, sha: str, k: int, save: bool) -> tuple:
+    """The run's figures, SHOWN, the status sentence and the store (saved when ``save``)."""
+    projection, sizes, status = run_view(sha, choices, k)
+    new_store = saved_store(store, choices, k) if save and store else no_update
+    return projection, sizes, SHOWN, status, new_store
+
+
 @callback(
-    Output(Cluster.PROJECTION, "figure"),
-    Output(Cluster.SIZES, "figure"),
-    Output(Cluster.RESULTS, "style"),
-    Output(Cluster.STATUS, "children"),
-    Output(Shell.STORE, "data", allow_duplicate=True),
+    *_run_outputs(False),
+    Output(Cluster.RUN_JOB, "data"),
     Input(Cluster.RUN, "n_clicks"),
     Input(Cluster.SHOW_K, "data"),
+    Input(Cluster.CANCEL, "n_clicks"),
     State(Cluster.K, "value"),
+    State(Shell.STORE, "data"),
+    prevent_initial_call=True,
+)
+@guarded(6, 3)
+def cluster_run_view(_n_clicks: Any, show_k: int | None, _cancel: Any, k_value: Any, store: dict | None):
+    """Run with the chosen k (button; saves k) or show the last run's k (page load): from the cache at
+    once, else by starting the background run. After Cancel: the run if it finished just in time, else a
+    sentence."""
+    trigger = ctx.triggered_id
+    save = trigger in (Cluster.RUN, Cluster.CANCEL)
+    k = parse_k(k_value) if save else parse_k(show_k)
+    if k is None:
+        if trigger == Cluster.RUN:
+            message = f"Enter a whole number of clusters from {K_MIN} to {K_MAX}."
+            return no_update, no_update, HIDDEN, message, no_update, no_update
+        if trigger == Cluster.CANCEL:
+            return no_update, no_update, HIDDEN, RUN_CANCELLED, no_update, no_update
+        return no_update, no_update, HIDDEN, "", no_update, no_update
+    data = dataset(store)
+    if caching.run_view_cached(data.sha, replace(data.choices, k=k)):
+        return (*run_outputs(store, data.choices, data.sha, k, save), no_update)
+    if trigger == Cluster.CANCEL:
+        return no_update, no_update, HIDDEN, RUN_CANCELLED, no_update, no_update
+    return no_update, no_update, HIDDEN, "", no_update, _job(k=k, save=save)
+
+
+@callback(
+    *_run_outputs(True),
+    Input(Cluster.RUN_READY, "data"),
+    State(Shell.STORE, "data"),
+    prevent_initial_call=True,
+)
+@guarded(5, 3)
+def cluster_run_done(ready: dict | None, store: dict | None):
+    """Render what the background run reports: the run (now in the cache; saved after Run) or its failure."""
+    if not ready:
+        raise PreventUpdate
+    if ready.get("error"):
+        return no_update, no_update, HIDDEN, error_alert(ready["error"]), no_update
+    k = parse_k(ready.get("k"))
+    if k is None:
+        raise PreventUpdate
+    data = dataset(store)
+    return run_outputs(store, data.choices, data.sha, k, bool(ready.get("save")))
+
+
+@callback(
+    Output(Cluster.RUN_READY, "data"),
+    Input(Cluster.RUN_JOB, "data"),
     State(Shell.STORE, "data"),
     background=True,
     interval=500,
-    progress=[Output(Cluster.PROGRESS, "value"), Output(Cluster.PROGRESS, "label")],
-    progress_default=[0, ""],
+    progress=[
+        Output(Cluster.PROGRESS, "value"),
+        Output(Cluster.PROGRESS, "label"),
+        Output(Cluster.RUN_NOTE, "children"),
+    ],
+    progress_default=[0, "", ""],
     running=[
-        (Output(Cluster.PROGRESS, "className"), BAR_ON, BAR_OFF),
+        (Output(Cluster.RUN_WORKING, "className"), WORKING_ON, WORKING_OFF),
         (Output(Cluster.RUN, "disabled"), True, False),
         (Output(Cluster.CANCEL, "disabled"), False, True),
     ],
     cancel=[Input(Cluster.CANCEL, "n_clicks")],
     prevent_initial_call=True,
 )
-@guarded(5, 3)
-def cluster_run(set_progress, _n_clicks: int | None, show_k: int | None, k_value: Any, store: dict | None):
-    """Run KMeans with the chosen k (button) or show the last run's k (page load); the button saves k."""
-    clicked = ctx.triggered_id == Cluster.RUN
-    k = parse_k(k_value) if clicked else parse_k(show_k)
-    if k is None:
-        if clicked:
-            message = f"Enter a whole number of clusters from {K_MIN} to {K_MAX}."
-            return no_update, no_update, HIDDEN, message, no_update
-        return no_update, no_update, HIDDEN, "", no_update
-    data = dataset(store)
-    set_progress((100, f"Clustering your posts into {k} groups…"))
-    projection, sizes, status = run_view(data.sha, data.choices, k)
-    new_store = no_update
-    if clicked:
-        assert store is not None
-        # another k un-does Evaluate and Insights (their results change); see docs/APP.md
-        changed = with_choices(store, replace(data.choices, k=k), "cluster")
-        new_store = mark_done({**changed, "k": k}, "cluster")
-    return projection, sizes, SHOWN, status, new_store
+def cluster_run(set_progress, job: dict | None, store: dict | None) -> dict:
+    """Background: run KMeans with the job's k and the 2-D map into the cache; report done or a sentence."""
+    if not job:
+        raise PreventUpdate
+    k = int(job["k"])
+    report = {"k": k, "save": bool(job.get("save")), "nonce": job.get("nonce"), "error": None}
+    try:
+        data = dataset(store)
+        note = f"Clustering your posts into {k} groups and describing each group…"
+        set_progress((100, f"{k} clusters", note))
+        chosen = replace(data.choices, k=k)
+        caching.run(data.sha, chosen)
+        caching.projection(data.sha, chosen)
+    except Exception as err:  # shown by cluster_run_view
+        return {**report, "error": _failure(err)}
+    return report

@@ -13,11 +13,23 @@ dash.register_page(__name__, path="/cluster", name="Cluster", title="Cluster · 
 
 GRAPH_CONFIG = {"displaylogo": False}
 STATIC = {"displayModeBar": False}
+SWEEP_STARTING = "Getting your posts ready for scoring…"
 
 
 def _bar(id_: str) -> dbc.Progress:
-    return dbc.Progress(
-        id=id_, value=0, striped=True, animated=True, className="mb-2 d-none", style={"height": "22px"}
+    return dbc.Progress(id=id_, value=0, striped=True, animated=True, style={"height": "22px"})
+
+
+def _working(id_: str, note_id: str, note: str, bar_id: str, cancel: dbc.Button | None = None) -> html.Div:
+    """A sentence over a progress bar (with an optional cancel button), hidden until a job runs."""
+    bar = dbc.Row(
+        [dbc.Col(_bar(bar_id)), *([dbc.Col(cancel, width="auto")] if cancel else [])],
+        className="g-2 align-items-center",
+    )
+    return html.Div(
+        id=id_,
+        className="mb-3 d-none",
+        children=[html.P(note, id=note_id, className="mb-1", role="status"), bar],
     )
 
 
@@ -87,6 +99,10 @@ def layout(**_kwargs: object) -> html.Div:
             dcc.Store(id=Cluster.INIT, data=True),
             dcc.Store(id=Cluster.SWEEP_KEY),
             dcc.Store(id=Cluster.SHOW_K),
+            dcc.Store(id=Cluster.SWEEP_JOB),
+            dcc.Store(id=Cluster.SWEEP_READY),
+            dcc.Store(id=Cluster.RUN_JOB),
+            dcc.Store(id=Cluster.RUN_READY),
             page_header(
                 "Cluster your posts",
                 "We group similar posts together. First we try 2 to 10 groups (clusters) and recommend a "
@@ -102,8 +118,30 @@ def layout(**_kwargs: object) -> html.Div:
                         "1. How many clusters?",
                         html.Div(
                             [
-                                _bar(Cluster.SWEEP_PROGRESS),
+                                _working(
+                                    Cluster.SWEEP_WORKING,
+                                    Cluster.SWEEP_NOTE,
+                                    SWEEP_STARTING,
+                                    Cluster.SWEEP_PROGRESS,
+                                    dbc.Button(
+                                        "Cancel",
+                                        id=Cluster.SWEEP_CANCEL,
+                                        color="secondary",
+                                        outline=True,
+                                        size="sm",
+                                        n_clicks=0,
+                                    ),
+                                ),
                                 html.P(id=Cluster.SWEEP_RULE, className="mb-2"),
+                                dbc.Button(
+                                    "Score again",
+                                    id=Cluster.SWEEP_RESTART,
+                                    color="primary",
+                                    outline=True,
+                                    n_clicks=0,
+                                    className="mb-2",
+                                    style={"display": "none"},
+                                ),
                                 dcc.Graph(id=Cluster.SWEEP_GRAPH, config=STATIC, style={"display": "none"}),
                             ]
                         ),
@@ -114,7 +152,7 @@ def layout(**_kwargs: object) -> html.Div:
                         html.Div(
                             [
                                 controls,
-                                _bar(Cluster.PROGRESS),
+                                _working(Cluster.RUN_WORKING, Cluster.RUN_NOTE, "", Cluster.PROGRESS),
                                 html.Div(
                                     id=Cluster.STATUS, className="fw-semibold text-success", role="status"
                                 ),
