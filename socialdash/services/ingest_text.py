@@ -37,6 +37,8 @@ _TEXT_ID_RE = re.compile(r"^\s*(?:0\d+|[+-]?\d{20,})\s*$")  # must be parsed as 
 _LONG_ID_RE = re.compile(r"^\s*[+-]?\d{16,19}\s*$")  # exact as int64 unless the column has gaps
 # Missing markers recognised on top of pandas' defaults ("", "NA", "N/A", "n/a", "null", "NaN", ...).
 EXTRA_NA = ("none",)
+CHUNKED_BYTES = 32 * 1024 * 1024  # files larger than this are parsed in chunks of CHUNK_ROWS rows
+CHUNK_ROWS = 100_000
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
@@ -277,24 +279,24 @@ def _read_csv_once(
     usecols: list[int] | None = None,
 ) -> tuple[pd.DataFrame, int]:
     handle = io.BytesIO(source) if isinstance(source, bytes) else source
+    n_bytes = len(source) if isinstance(source, bytes) else Path(source).stat().st_size
+    options = {
+        "sep": delimiter, "encoding": encoding, "encoding_errors": "strict", "header": 0,
+        "names": list(range(width)), "index_col": False, "usecols": usecols,
+        "dtype": dict.fromkeys(text_cols, "str") or None, "na_values": list(EXTRA_NA),
+        "on_bad_lines": "warn", "engine": "c",
+    }  # fmt: skip
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:
-            frame = pd.read_csv(
-                handle,
-                sep=delimiter,
-                encoding=encoding,
-                encoding_errors="strict",
-                header=0,
-                names=list(range(width)),
-                index_col=False,
-                usecols=usecols,
-                dtype=dict.fromkeys(text_cols, "str") or None,
-                na_values=list(EXTRA_NA),
-                on_bad_lines="warn",
-                engine="c",
-                low_memory=False,
-            )
+            if n_bytes > CHUNKED_BYTES:
+                frame, mixed = _read_chunked(handle, options)
+                if mixed:  # a column typed differently in different chunks: text, as one pass would give
+                    return _read_csv_once(
+                        source, encoding, delimiter, width, text_cols | mixed, max_rows, usecols
+                    )
+            else:
+                frame = pd.read_csv(handle, **options, low_memory=False)
         except UnicodeDecodeError:
             raise
         except pd.errors.EmptyDataError:
@@ -303,3 +305,19 @@ def _read_csv_once(
             raise CorruptFileError("The file's rows could not be split into columns.") from None
     skipped = sum(str(w.message).count("Skipping line") for w in caught)
     return frame, skipped
+
+
+def _read_chunked(handle: io.BytesIO | Path, options: dict) -> tuple[pd.DataFrame, set[int]]:
+    """A big file parsed ``CHUNK_ROWS`` rows at a time (peak memory about half of one pass), and the
+    columns whose chunks disagree on their type (not all numbers) so the caller can read them as text."""
+    parts = list(pd.read_csv(handle, **options, chunksize=CHUNK_ROWS))
+    if not parts:
+        raise NotATableError()
+    mixed = set()
+    for col in parts[0].columns:
+        dtypes = {part[col].dtype for part in parts}
+        if len(dtypes) > 1 and not all(getattr(d, "kind", "O") in "iuf" for d in dtypes):
+            mixed.add(col)
+    frame = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
+    parts.clear()
+    return frame, mixed
