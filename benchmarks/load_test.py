@@ -75,19 +75,45 @@ def _split_output(output: str) -> list[dict]:
     return out
 
 
+def _key(spec: dict) -> str:
+    return f"{spec['id']}.{spec['property']}"
+
+
+def _components(node: object, out: dict[str, dict]) -> None:
+    """Every component with a string id in a layout tree → its props."""
+    if isinstance(node, list):
+        for item in node:
+            _components(item, out)
+    elif isinstance(node, dict):
+        props = node.get("props")
+        if isinstance(props, dict):
+            if isinstance(props.get("id"), str):
+                out[props["id"]] = props
+            for value in props.values():
+                _components(value, out)
+
+
 class User:
-    """One browser session: cookies, the Dash config's end_id, the session store."""
+    """One browser session speaking Dash's protocol like the renderer: a layout of known components, their
+    prop values, and callbacks fired when an input they depend on changes (background ones polled)."""
 
     def __init__(self, port: int, deps: list[dict], stats: Stats, measure: bool) -> None:
         self.port = port
-        self.deps = deps
+        self.deps = [d for d in deps if not d.get("clientside_function")]
         self.stats = stats
         self.measure = measure
         self.cookies: dict[str, str] = {}
         self.end_id: str | None = None
-        self.store: dict | None = None
         self.conn: http.client.HTTPConnection | None = None
         self.progress: list[dict] = []  # every progress update the background callbacks sent
+        self.values: dict[str, object] = {}  # "id.prop" → value
+        self.present: set[str] = set()  # component ids in the current layout
+        self.shell: set[str] = set()  # ids of the app shell (navbar, stores), present on every page
+
+    @property
+    def store(self) -> dict | None:
+        value = self.values.get(f"{STORE}.data")
+        return value if isinstance(value, dict) else None
 
     # -- HTTP --------------------------------------------------------------------------------------------
     def request(self, method: str, path: str, body: bytes | None = None, headers: dict | None = None):
@@ -121,33 +147,38 @@ class User:
         if self.conn is not None:
             self.conn.close()
 
-    # -- Dash protocol -----------------------------------------------------------------------------------
-    def dep(self, output_part: str, trigger: str | None = None) -> dict:
-        """The callback whose output contains ``output_part`` (and that ``trigger`` is an input of)."""
-        for d in self.deps:
-            inputs = {f"{i['id']}.{i['property']}" for i in d["inputs"]}
-            if output_part in d["output"] and (trigger is None or trigger in inputs):
-                return d
-        raise KeyError(output_part)
+    # -- layout ------------------------------------------------------------------------------------------
+    def add_layout(self, tree: object) -> list[str]:
+        """Register the components of a newly rendered (partial) layout and their props; return the ids."""
+        found: dict[str, dict] = {}
+        _components(tree, found)
+        for ident, props in found.items():
+            self.present.add(ident)
+            for prop, value in props.items():
+                if prop not in ("id", "children") or not isinstance(value, dict | list):
+                    self.values[f"{ident}.{prop}"] = value
+        return list(found)
 
     def open_page(self, path: str) -> None:
         html = self.request("GET", path).decode()
-        config = json.loads(
-            html.split('<script id="_dash-config" type="application/json">')[1].split("</script>")[0]
-        )
+        marker = '<script id="_dash-config" type="application/json">'
+        config = json.loads(html.split(marker)[1].split("</script>")[0])
         self.end_id = config.get("end_id")
+        self.shell = set(self.add_layout(json.loads(self.request("GET", "/_dash-layout"))))
+        for key in ("_pages_location.pathname", "url.pathname"):  # dcc.Location reads the address bar
+            self.values[key] = path
+        self.values.setdefault("_pages_location.search", "")
 
-    def callback(self, output_part: str, values: dict[str, object], triggered: list[str]) -> dict:
-        """Call the callback whose output contains ``output_part``; returns {id: {prop: value}}."""
-        d = self.dep(output_part, triggered[0] if triggered else None)
+    # -- callbacks ---------------------------------------------------------------------------------------
+    def eligible(self, d: dict) -> bool:
+        ids = [s["id"] for s in d["inputs"]] + [o["id"] for o in _split_output(d["output"])]
+        return all(i in self.present for i in ids)
+
+    def call(self, d: dict, triggered: list[str]) -> dict:
+        """POST one callback (polling a background one); returns {"id.prop": value} it set."""
 
         def items(specs: list[dict]) -> list[dict]:
-            out = []
-            for s in specs:
-                key = f"{s['id']}.{s['property']}"
-                value = self.store if key == f"{STORE}.data" and key not in values else values.get(key)
-                out.append({"id": s["id"], "property": s["property"], "value": value})
-            return out
+            return [{**s, "value": self.values.get(_key(s))} for s in specs]
 
         outputs = _split_output(d["output"])
         payload = {
@@ -157,85 +188,109 @@ class User:
             "state": items(d["state"]),
             "changedPropIds": triggered,
         }
-        body = json.dumps(payload).encode()
         query = f"?endId={self.end_id}" if self.end_id else ""
         headers = {"Content-Type": "application/json"}
         t0 = time.perf_counter()
-        answer = json.loads(self.request("POST", "/_dash-update-component" + query, body, headers) or b"{}")
-        if d.get("background") and "cacheKey" in answer:
-            poll = dict(payload)
-            poll["inputs"] = [{**i, "value": None} for i in payload["inputs"]]
+        raw = self.request("POST", "/_dash-update-component" + query, json.dumps(payload).encode(), headers)
+        answer = json.loads(raw or b"{}")
+        background = "cacheKey" in answer
+        if background:
+            poll = {**payload, "inputs": [{**i, "value": None} for i in payload["inputs"]]}
             poll["state"] = [{**s, "value": None} for s in payload["state"]]
             sep = "&" if query else "?"
             url = f"/_dash-update-component{query}{sep}cacheKey={answer['cacheKey']}&job={answer['job']}"
             deadline = time.monotonic() + BACKGROUND_TIMEOUT
             while "response" not in answer:
                 if time.monotonic() > deadline:
-                    raise WalkError(f"background {output_part} did not finish")
+                    raise WalkError(f"background {d['output'][:60]} did not finish")
                 time.sleep(POLL_SECONDS)
-                answer = json.loads(self.request("POST", url, json.dumps(poll).encode(), headers) or b"{}")
+                raw = self.request("POST", url, json.dumps(poll).encode(), headers)
+                if not raw:
+                    return {}  # no update (e.g. cancelled)
+                answer = json.loads(raw)
                 if answer.get("progress"):
                     self.progress.append(answer["progress"])
-            if self.measure:
-                self.stats.add(bg=time.perf_counter() - t0)
-        elif self.measure:
-            self.stats.add(page=time.perf_counter() - t0)
-        response = answer.get("response", {})
-        if not d["output"].startswith(".."):  # single output: {"props": ...} keyed by its id
-            response = (
-                {outputs[0]["id"]: response.get("props", response)} if "props" in response else response
+            if "background_callback_error" in json.dumps(answer)[:4000]:
+                raise WalkError(f"background {d['output'][:60]} failed")
+        if self.measure:
+            self.stats.add(
+                **({"bg": time.perf_counter() - t0} if background else {"page": time.perf_counter() - t0})
             )
-        if "background_callback_error" in json.dumps(answer)[:2000]:
-            raise WalkError(f"background {output_part} failed")
-        new_store = response.get(STORE, {}).get("data")
-        if isinstance(new_store, dict):
-            self.store = new_store
-        return response
+        changed = {}
+        for ident, props in (answer.get("response") or {}).items():
+            for prop, value in props.items():
+                changed[f"{ident}.{prop}"] = value
+        return changed
+
+    def settle(self, changed: list[str], initial: set[str] | None = None, limit: int = 80) -> None:
+        """Fire callbacks like the renderer until nothing changes: those with a changed input, and (for new
+        components ``initial``) those not marked prevent_initial_call."""
+        queue = [
+            (d, [c]) for c in changed for d in self.deps if self.eligible(d) and c in map(_key, d["inputs"])
+        ]
+        if initial:
+            for d in self.deps:
+                if (
+                    not d.get("prevent_initial_call")
+                    and self.eligible(d)
+                    and any(s["id"] in initial for s in d["inputs"])
+                ):
+                    queue.append((d, []))
+        seen_outputs: set[str] = set()
+        while queue:
+            limit -= 1
+            if limit < 0:
+                raise WalkError("too many chained callbacks")
+            d, triggered = queue.pop(0)
+            if not self.eligible(d):
+                continue
+            updates = self.call(d, triggered)
+            new_ids: set[str] = set()
+            for key, value in updates.items():
+                ident, prop = key.rsplit(".", 1)
+                if ident == "_pages_content":  # another page: its components replace the old page's
+                    self.present = set(self.shell)
+                if prop == "children":
+                    new_ids |= set(self.add_layout(value))
+                if self.values.get(key) == value and key in seen_outputs:
+                    continue
+                self.values[key] = value
+                seen_outputs.add(key)
+                queue += [(n, [key]) for n in self.deps if key in map(_key, n["inputs"]) and n is not d]
+            if new_ids:
+                queue += [
+                    (n, [])
+                    for n in self.deps
+                    if not n.get("prevent_initial_call") and any(s["id"] in new_ids for s in n["inputs"])
+                ]
+
+    def click(self, ident: str) -> None:
+        key = f"{ident}.n_clicks"
+        self.values[key] = int(self.values.get(key) or 0) + 1
+        self.settle([key])
+
+    def navigate(self, page: str) -> None:
+        for key in ("_pages_location.pathname", "url.pathname"):
+            self.values[key] = f"/{page}"
+        self.settle(["_pages_location.pathname", "url.pathname"])
 
     # -- the walk ----------------------------------------------------------------------------------------
-    def navigate(self, page: str) -> None:
-        values = {"_pages_location.pathname": f"/{page}", "_pages_location.search": ""}
-        self.callback("_pages_content.children", values, ["_pages_location.pathname"])
-        self.callback("nav-steps.children", {"url.pathname": f"/{page}"}, ["url.pathname"])
-
     def walk(self) -> None:
         self.open_page("/upload")
-        self.navigate("upload")
-        result = self.callback(
-            "upload-result.data", {"upload-sample.n_clicks": 1}, ["upload-sample.n_clicks"]
-        )
-        upload = result["upload-result"]["data"]
-        self.callback(
-            f"{STORE}.data@", {"upload-result.data": upload, f"{STORE}.data": None}, ["upload-result.data"]
-        )
-        assert self.store and self.store.get("handle"), "the sample did not load"
-        self.callback("upload-summary.children", {}, [f"{STORE}.data"])
-
-        for page in ("eda", "preprocess"):
+        # dcc.Location sets its pathname when it mounts: that change renders the page
+        self.settle(["_pages_location.pathname", "url.pathname"], initial=set(self.present))
+        self.click("upload-sample")
+        if not (self.store and self.store.get("handle")):
+            raise WalkError("the sample did not load")
+        for page in ("eda", "preprocess", "cluster"):
             self.navigate(page)
-            self.callback(f"{page}-content.children", {}, [f"{STORE}.data"])
-
-        self.navigate("cluster")
-        guide = self.callback("cluster-guide.children", {"cluster-init.data": True}, [f"{STORE}.data"])
-        sweep_key = guide.get("cluster-sweep-key", {}).get("data")
-        sweep = self.callback(
-            "cluster-sweep-graph.figure", {"cluster-sweep-key.data": sweep_key}, ["cluster-sweep-key.data"]
-        )
-        k = sweep.get("cluster-k", {}).get("value")
-        self.callback(
-            "cluster-projection.figure",
-            {"cluster-run.n_clicks": 1, "cluster-show-k.data": None, "cluster-k.value": k},
-            ["cluster-run.n_clicks"],
-        )
-        assert self.store.get("k") == k, "the run did not store k"
-
+        self.click("cluster-run")
+        if not self.store.get("k"):
+            raise WalkError("the clustering run did not finish")
         for page in ("evaluate", "insights"):
             self.navigate(page)
-            guide = self.callback(f"{page}-guide.children", {f"{page}-init.data": True}, [f"{STORE}.data"])
-            key = guide.get(f"{page}-key", {}).get("data")
-            content = self.callback(f"{page}-content.style", {f"{page}-key.data": key}, [f"{page}-key.data"])
-        href = content.get("insights-download-csv", {}).get("href")
-        if not href:
+        href = self.values.get("insights-download-csv.href")
+        if not isinstance(href, str) or not href.startswith("/download/"):
             raise WalkError("no download link on Insights")
         self.request("GET", href)
 
