@@ -32,8 +32,13 @@ lint: $(STAMP)
 test: $(STAMP) sysdeps lint
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
-bench: $(STAMP)
+# stage ratios; the 1M flow through the page callbacks (cold vs cached, figures, memory); a 100 MB upload
+# against gunicorn; the 1M file through all six pages in headless Chromium (each page's time)
+bench: $(STAMP) sysdeps
 	$(PY) -m benchmarks.run $(BENCH_ARGS)
+	$(PY) -m benchmarks.app_flow
+	$(PY) -m benchmarks.upload_memory
+	$(PY) -m benchmarks.browser_1m
 
 clean:
 	rm -rf $(VENV) .socialdash build *.egg-info
