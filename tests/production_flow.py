@@ -44,7 +44,7 @@ class FlowResult:
     sweep_progress: list[str]
 
 
-def press(dash_duo, selector: str, timeout: float = 30) -> None:
+def press(dash_duo, selector: str, timeout: float = 60) -> None:
     """Wait for ``selector`` and click it like a user; retry while a loading overlay covers it."""
     dash_duo.wait_for_element(selector, timeout=timeout)
     deadline = time.monotonic() + timeout
