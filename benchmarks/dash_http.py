@@ -199,39 +199,77 @@ class Flow:
     replies: dict[str, Reply]
     upload: dict
 
+    def reply(self, prop: str) -> Reply:
+        """The last reply that updated ``prop`` ("id.prop")."""
+        for reply in reversed(list(self.replies.values())):
+            if prop in reply.outputs():
+                return reply
+        raise KeyError(f"no reply updated {prop}")
+
+
+#: the components of each page (and the shell) whose callbacks the page's renderer runs
+PAGE_IDS = {
+    "upload": ("upload-", "session-store", "nav-", "url"),
+    "cluster": ("cluster-", "session-store", "nav-", "url"),
+    "evaluate": ("evaluate-", "session-store", "nav-", "url"),
+    "insights": ("insights-", "session-store", "nav-", "url"),
+}
+
+
+def _ids(dep: dict) -> list[str]:
+    return [x["id"] for x in dep["inputs"] + dep["state"]] + [o["id"] for o in split_outputs(dep["output"])]
+
+
+def cascade(
+    client: DashHttp,
+    values: dict[str, Any],
+    changed: list[str],
+    page: str,
+    replies: dict[str, Reply],
+    timeout: float = 120.0,
+    max_calls: int = 60,
+) -> None:
+    """Like the renderer: run every callback of ``page`` whose input changed, apply its outputs, repeat."""
+    deps = client.deps or client.load_deps()
+    prefixes = PAGE_IDS[page]
+    queue = list(changed)
+    calls = 0
+    while queue:
+        prop = queue.pop(0)
+        for dep in deps:
+            inputs = [f"{i['id']}.{i['property']}" for i in dep["inputs"]]
+            if prop not in inputs or not all(i.startswith(prefixes) for i in _ids(dep)):
+                continue
+            calls += 1
+            if calls > max_calls:
+                raise AssertionError(f"more than {max_calls} callbacks after {changed}: a loop?")
+            reply = client.call_dep(dep, values, changed=[prop], timeout=timeout)
+            replies[f"{len(replies):03d} {dep['output']}"] = reply
+            if reply.status not in (200, 204):
+                raise AssertionError(f"{dep['output']}: HTTP {reply.status}: {reply.text[:300]}")
+            for key, value in reply.outputs().items():
+                if values.get(key) != value:
+                    values[key] = value
+                    queue.append(key)
+
 
 def walk(client: DashHttp, name: str, data: bytes, k: int = 3, timeout: float = 120.0) -> Flow:
-    """Upload ``data`` and click through the pages like the browser: every reply is kept by step name."""
+    """Upload ``data`` and click through the pages like the browser: every reply is kept in order."""
     replies: dict[str, Reply] = {}
     status, result = client.upload(name, data)
     if status != 200 or "handle" not in result:
         raise AssertionError(f"upload failed: {status} {result}")
-    values: dict[str, Any] = {
-        "upload-result.data": result,
-        "cluster-init.data": 1,
-        "evaluate-init.data": 1,
-        "insights-init.data": 1,
-        "url.pathname": "/upload",
-    }
-
-    def step(label: str, output: str, input: str | None = None, changed: list[str] | None = None) -> Reply:
-        reply = client.call(output, values, input=input, changed=changed, timeout=timeout)
-        replies[label] = reply
-        if reply.status != 200 and reply.status != 204:
-            raise AssertionError(f"{label}: HTTP {reply.status}: {reply.text[:300]}")
-        absorb(values, reply)
-        return reply
-
-    step("store", "session-store.data", input="upload-result.data")
-    step("summary", "upload-summary.children", input="session-store.data")
-    step("navbar", "nav-dataset.children", input="session-store.data")
-    step("cluster_keys", "cluster-sweep-key.data", input="cluster-init.data", changed=["session-store.data"])
-    step("sweep", "cluster-sweep-graph.figure", input="cluster-sweep-key.data")
+    values: dict[str, Any] = {"upload-result.data": result, "url.pathname": "/upload"}
+    cascade(client, values, ["upload-result.data"], "upload", replies, timeout)
+    for page in ("cluster",):
+        values[f"{page}-init.data"] = 1
+        values["url.pathname"] = f"/{page}"
+        cascade(client, values, [f"{page}-init.data"], page, replies, timeout)
     values["cluster-k.value"] = k
     values["cluster-run.n_clicks"] = 1
-    step("run", "cluster-status.children", input="cluster-run.n_clicks", changed=["cluster-run.n_clicks"])
-    step("evaluate_keys", "evaluate-key.data", input="evaluate-init.data", changed=["session-store.data"])
-    step("evaluate", "evaluate-metrics.children", input="evaluate-key.data")
-    step("insights_keys", "insights-key.data", input="insights-init.data", changed=["session-store.data"])
-    step("insights", "insights-cards.children", input="insights-key.data")
+    cascade(client, values, ["cluster-run.n_clicks"], "cluster", replies, timeout)
+    for page in ("evaluate", "insights"):
+        values[f"{page}-init.data"] = 1
+        values["url.pathname"] = f"/{page}"
+        cascade(client, values, [f"{page}-init.data"], page, replies, timeout)
     return Flow(values, replies, result)

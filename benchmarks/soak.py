@@ -83,10 +83,10 @@ def check(flow, marker: str, others: list[str], n_rows: int, k: int) -> list[str
         leaked = [m for m in others if m in text]
         if leaked:
             problems.append(f"{name}: LEAK of {leaked}")
-    summary = flow.replies["summary"].text
+    summary = flow.reply("upload-summary.children").text
     if f"{n_rows:,} rows" not in summary or "6 columns" not in summary or f"likes_{marker}" not in summary:
         problems.append("summary does not show the user's own rows/columns/names")
-    if f"Done: {k} clusters on" not in flow.replies["run"].text:
+    if f"Done: {k} clusters on" not in flow.reply("cluster-status.children").text:
         problems.append("run did not finish with the chosen k")
     if flow.upload.get("rows") != n_rows:
         problems.append(f"upload reported {flow.upload.get('rows')} rows, not {n_rows}")

@@ -20,34 +20,46 @@ from server_utils import celery_worker, gunicorn_server, redis_url, start, stop,
 from benchmarks.dash_http import DashHttp, Transport, job_pid
 from socialdash.web.jobs import JOB_LOST, UNAVAILABLE
 
-RUN = ["cluster-run.n_clicks"]
-
 
 def session(url: str) -> DashHttp:
     return DashHttp(Transport(requests.Session(), url, timeout=60))
 
 
 def prepared(client: DashHttp, rows: int, marker: str = "zqfault") -> dict:
-    """Upload a generated export and open the Cluster page: the page values a Run click needs."""
+    """Upload a generated export: the page values a Run click needs (the session store)."""
     status, upload = client.upload(f"{marker}.csv", posts_csv(rows, marker, seed=rows))
     assert status == 200, upload
     values: dict = {"upload-result.data": upload, "cluster-init.data": 1}
     values.update(client.call("session-store.data", values, input="upload-result.data").outputs())
-    values.update(client.call("cluster-sweep-key.data", values, input="cluster-init.data").outputs())
     return values
 
 
+def start_run_body(client: DashHttp, values: dict, k: int) -> dict:
+    """The background run job a Run click starts (what the page's run-view callback hands it)."""
+    dep = client.find("cluster-run-ready.data", "cluster-run-job.data")
+    job = {"k": k, "save": True, "nonce": time.time_ns()}
+    return client.payload(dep, {**values, "cluster-run-job.data": job}, ["cluster-run-job.data"])
+
+
 def start_run(client: DashHttp, values: dict, k: int) -> tuple[dict, dict]:
-    dep = client.find("cluster-status.children", "cluster-run.n_clicks")
-    body = client.payload(dep, {**values, "cluster-k.value": k, "cluster-run.n_clicks": 1}, RUN)
+    body = start_run_body(client, values, k)
     reply = client.post(body)
     assert reply.status == 200 and "cacheKey" in reply.body, reply.text[:300]
     return body, reply.body
 
 
+def finish(client: DashHttp, values: dict, ready_reply):
+    """What the page shows once the job answered: the run-done callback's reply (or the job's error)."""
+    if ready_reply.status != 200:
+        return ready_reply
+    ready = ready_reply.outputs()["cluster-run-ready.data"]
+    return client.call("cluster-status.children", {**values, "cluster-run-ready.data": ready},
+                       input="cluster-run-ready.data")  # fmt: skip
+
+
 def run(client: DashHttp, values: dict, k: int, timeout: float = 180):
     body, handles = start_run(client, values, k)
-    return client.poll(body, handles, timeout)
+    return finish(client, values, client.poll(body, handles, timeout))
 
 
 def no_500(web) -> None:
@@ -66,7 +78,7 @@ def web(tmp_path_factory):
 
 def test_worker_killed_during_a_fit_then_retry_succeeds(web):
     client = session(web.url)
-    values = prepared(client, 30_000)
+    values = prepared(client, 12_000)
     body, handles = start_run(client, values, k=6)
     job = psutil.Process(job_pid(handles))
     worker = job.parent()
@@ -89,12 +101,12 @@ def test_worker_killed_during_a_fit_then_retry_succeeds(web):
 
 def test_worker_killed_but_its_job_survives_delivers_the_result(web):
     client = session(web.url)
-    values = prepared(client, 20_000, "zqsurvive")
+    values = prepared(client, 5_000, "zqsurvive")
     body, handles = start_run(client, values, k=5)
     worker = psutil.Process(job_pid(handles)).parent()
     os.kill(worker.pid, signal.SIGKILL)
     client.transport.client.close()
-    reply = client.poll(body, handles, timeout=180)
+    reply = finish(client, values, client.poll(body, handles, timeout=180))
     assert reply.status == 200 and "Done: 5 clusters on" in reply.text
 
 
@@ -179,8 +191,3 @@ def test_redis_gone_says_unavailable_then_recovers(tmp_path):
             no_500(web)
     finally:
         stop(redis)
-
-
-def start_run_body(client: DashHttp, values: dict, k: int) -> dict:
-    dep = client.find("cluster-status.children", "cluster-run.n_clicks")
-    return client.payload(dep, {**values, "cluster-k.value": k, "cluster-run.n_clicks": 1}, RUN)

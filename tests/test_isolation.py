@@ -68,7 +68,16 @@ def test_handles_are_random_and_never_the_content_hash(app, alice):
 def test_alice_sees_her_own_data_everywhere(alice):
     """Positive control: the markers and figure numbers the B checks look for are really in A's replies."""
     _client, flow = alice
-    texts = {name: r.text for name, r in flow.replies.items()}
+    texts = {
+        name: flow.reply(prop).text
+        for name, prop in (
+            ("summary", "upload-summary.children"),
+            ("sweep", "cluster-sweep-graph.figure"),
+            ("run", "cluster-status.children"),
+            ("evaluate", "evaluate-metrics.children"),
+            ("insights", "insights-cards.children"),
+        )
+    }
     assert f"likes_{MARK_A}" in texts["summary"] and "240 rows" in texts["summary"]
     assert "Done: 3 clusters on" in texts["run"]
     assert MARK_A in texts["insights"]
@@ -176,22 +185,21 @@ def test_same_bytes_share_results_but_not_handle_or_choices(app, alice):
     run = carol.call(
         "cluster-status.children", values, input="cluster-run.n_clicks", changed=["cluster-run.n_clicks"]
     )
-    assert (
-        run.outputs()["cluster-status.children"] == flow.replies["run"].outputs()["cluster-status.children"]
-    )
+    expected = flow.reply("cluster-status.children").outputs()["cluster-status.children"]
+    assert run.outputs()["cluster-status.children"] == expected
     assert flow.upload["handle"] not in run.text
     after = sorted(p.name for p in memo.iterdir() if not p.name.startswith("__wz"))
     assert set(after) <= set(before) | {n for n in after if n.startswith("__wz")}
 
 
 def test_background_results_are_bound_to_the_session(app, alice):
-    """A starts a run but has not collected it; B posts the identical request (A's handle, same k) and
-    polls at once. Dash keys job results by the arguments: without session-bound keys B could collect A's
-    figures. B gets the sentence; A still collects her own result afterwards."""
+    """A starts a run job but has not collected it; B posts the identical request (A's handle, the same
+    job) and polls at once. Dash keys job results by the arguments: without session-bound keys B's job would
+    share A's result slot (B collects A's result, or A gets B's failure). Each gets its own."""
     a_client, flow = alice
-    dep = a_client.find("cluster-status.children", "cluster-run.n_clicks")
-    values = {**flow.values, "cluster-k.value": 4, "cluster-run.n_clicks": 1}
-    body = a_client.payload(dep, values, ["cluster-run.n_clicks"])
+    dep = a_client.find("cluster-run-ready.data", "cluster-run-job.data")
+    values = {**flow.values, "cluster-run-job.data": {"k": 4, "save": True, "nonce": time.time_ns()}}
+    body = a_client.payload(dep, values, ["cluster-run-job.data"])
     started = a_client.post(body).body
     pid = job_pid(started)
     deadline = time.monotonic() + 120
@@ -200,8 +208,9 @@ def test_background_results_are_bound_to_the_session(app, alice):
         time.sleep(0.2)
     bob = session(app)
     bob.upload("bob.csv", posts_csv(180, MARK_B, seed=2))
-    stolen = bob.call_dep(dep, values, ["cluster-run.n_clicks"])
-    assert stolen.status == 200 and LOST in stolen.text and MARK_A not in stolen.text.lower()
-    assert "cluster-projection" not in stolen.text
+    stolen = bob.call_dep(dep, values, ["cluster-run-job.data"])
+    assert stolen.status == 200 and stolen.outputs()["cluster-run-ready.data"]["error"] == LOST
     mine = a_client.poll(body, started)
-    assert "Done: 4 clusters on" in mine.text and "cluster-projection" in mine.text
+    assert mine.status == 200, mine.text[:300]
+    assert mine.outputs()["cluster-run-ready.data"]["error"] is None
+    assert mine.outputs()["cluster-run-ready.data"]["k"] == 4
