@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
+
+# OpenMP threads sleep instead of spinning when idle: on 2 shared cores, spinning KMeans threads starve
+# every other process (servers, browsers) the tests start.
+os.environ.setdefault("OMP_WAIT_POLICY", "passive")
 
 DATA = Path(__file__).parent / "data"
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
