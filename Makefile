@@ -30,7 +30,7 @@ lint: $(STAMP)
 	$(VENV)/bin/lint-imports
 
 test: $(STAMP) sysdeps lint
-	$(VENV)/bin/pytest $(PYTEST_ARGS)
+	OMP_WAIT_POLICY=passive $(VENV)/bin/pytest $(PYTEST_ARGS)
 
 # stage ratios; the 1M flow through the page callbacks (cold vs cached, figures, memory); a 100 MB upload
 # against gunicorn; the 1M file through all six pages in headless Chromium (each page's time)
