@@ -90,10 +90,14 @@ def walk(url: str, source: Path, downloads: Path) -> dict:
         return lambda: (driver.execute_script("window.scrollTo(0, 0);"), click(driver, f"#nav-step-{step}"))
 
     try:
-        driver.get(url + "/upload")
-        wait(
-            "upload page", lambda: driver.find_elements(By.CSS_SELECTOR, "#upload-data input[type=file]"), 60
-        )
+        for attempt in range(3):  # a fresh worker answered a dash asset with 500 once: load the page again
+            driver.get(url + "/upload")
+            try:
+                wait("upload page", lambda: driver.find_elements(By.CSS_SELECTOR, "#upload-data input"), 60)
+                break
+            except TimeoutError:
+                if attempt == 2:
+                    raise
         upload_input = driver.find_element(By.CSS_SELECTOR, "#upload-data input[type=file]")
         page("upload", lambda: upload_input.send_keys(str(source)),
              lambda: " rows" in text(driver, "#upload-summary"))  # fmt: skip
