@@ -3,7 +3,8 @@
 Everything comes from the environment (README "Configuration"):
 
 * bind ``SOCIALDASH_HOST``:``SOCIALDASH_PORT`` (127.0.0.1:8050), or ``SOCIALDASH_BIND`` verbatim;
-* ``WEB_CONCURRENCY`` workers (default: the core count, at least 2), ``SOCIALDASH_THREADS`` threads each (4);
+* ``WEB_CONCURRENCY`` workers (default: the core count, at least 2), ``SOCIALDASH_THREADS`` threads each
+  (1 in embedded mode, which forks background jobs from the workers; 4 with Redis);
 * ``SOCIALDASH_TIMEOUT`` (120 s: long work runs as background jobs, off the request path),
   ``SOCIALDASH_GRACEFUL_TIMEOUT`` (30 s), ``SOCIALDASH_MAX_REQUESTS`` (1000, with 10 % jitter);
 * ``SOCIALDASH_ACCESS_LOG`` (``-`` = stderr; a path; ``off``),
@@ -34,7 +35,10 @@ bind = [
     _env("SOCIALDASH_BIND") or f"{_env('SOCIALDASH_HOST', '127.0.0.1')}:{_env('SOCIALDASH_PORT', '8050')}"
 ]
 workers = int(_env("WEB_CONCURRENCY") or max(2, _cores))
-threads = int(_env("SOCIALDASH_THREADS") or 4)
+# Embedded mode forks a process per background job from the web worker; forking a multi-threaded process
+# can leave the child stuck on a lock another thread held (seen under load: jobs that never finished and
+# workers killed at recycling). So: one thread per worker in embedded mode, 4 with Redis + Celery.
+threads = int(_env("SOCIALDASH_THREADS") or (4 if _env("SOCIALDASH_REDIS_URL") else 1))
 worker_class = "gthread" if threads > 1 else "sync"
 preload_app = False  # scikit-learn/OpenMP must not be initialised before the fork
 timeout = int(_env("SOCIALDASH_TIMEOUT") or 120)
