@@ -109,20 +109,6 @@ def _kill_tree(pid: int) -> None:
             continue
 
 
-def _patient(handle: Any, name: str) -> None:
-    """A diskcache write that waits for the SQLite lock instead of failing after one busy timeout.
-
-    Many jobs writing progress at once on a busy host made Dash's job writes raise diskcache.Timeout; the
-    job then died without a result. The jobs (forked later) inherit the patched instance."""
-    method = getattr(handle, name)
-
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        kwargs.setdefault("retry", True)
-        return method(*args, **kwargs)
-
-    setattr(handle, name, wrapper)
-
-
 def _bind_diskcache(manager: Any) -> None:
     handle = manager.handle
     db = Path(handle.directory) / "cache.db"
@@ -147,8 +133,6 @@ def _bind_diskcache(manager: Any) -> None:
 
     for name in ("call_job_fn", "get_progress", "result_ready", "get_updated_props", "clear_cache_entry"):
         healed(name)
-    for name in ("set", "add", "delete", "touch"):  # the soak saw job writes time out under contention
-        _patient(handle, name)
 
     def terminate_job(job):
         """Dash's version holds the store's write lock while it kills and waits up to 1 s for the job;
