@@ -121,9 +121,13 @@ def _too_few_message(n_distinct: int, n_rows: int) -> str:
     return f"There are only {n_distinct} distinct posts, so at most {n_distinct - 1} clusters can be made."
 
 
-def new_kmeans(k: int, seed: int, tol: float = 1e-4) -> KMeans:
-    """The one KMeans configuration used everywhere (sklearn's default tol unless the sweep asks)."""
-    return KMeans(n_clusters=k, random_state=seed, n_init=N_INIT, algorithm="lloyd", tol=tol)
+def new_kmeans(k: int, seed: int, tol: float = 1e-4, copy_x: bool = True) -> KMeans:
+    """The one KMeans configuration used everywhere (sklearn's default tol unless the sweep asks).
+
+    ``copy_x=False`` lets KMeans centre the matrix in place (and add the mean back afterwards) instead of
+    copying it: only for a matrix the caller owns.
+    """
+    return KMeans(n_clusters=k, random_state=seed, n_init=N_INIT, algorithm="lloyd", tol=tol, copy_x=copy_x)
 
 
 def fit_quietly(km: KMeans, matrix: np.ndarray) -> KMeans:
@@ -133,22 +137,29 @@ def fit_quietly(km: KMeans, matrix: np.ndarray) -> KMeans:
         return km.fit(matrix)
 
 
-def fit_kmeans(X: np.ndarray | pd.DataFrame, k: int, seed: int = 42) -> tuple[ClusterModel, np.ndarray]:
+def fit_kmeans(
+    X: np.ndarray | pd.DataFrame, k: int, seed: int = 42, copy_x: bool = True
+) -> tuple[ClusterModel, np.ndarray]:
     """Fit KMeans(k, random_state=seed) and return the model and train cluster numbers 1..k.
 
+    ``copy_x=False`` saves a copy of the whole matrix: KMeans centres X in place and adds the mean back
+    (values may move by a rounding step), so pass it only for a float64 array nobody else reads meanwhile.
+    A DataFrame or non-float64 X is converted to a private array first and never copied again.
     Raises TooFewRowsError when there are fewer distinct rows than k.
     """
     k = int(k)
     if k < 1:
         raise PipelineError("The number of clusters must be at least 1.")
     matrix = as_matrix(X)
+    if matrix is not X and matrix.flags.owndata and matrix.flags.writeable:
+        copy_x = False  # as_matrix already made a private copy
     _check_features(matrix)
     n = len(matrix)
     if n < k:
         if n == 0:
             raise TooFewRowsError("There are no posts to cluster.")
         raise TooFewRowsError(f"There are only {n} posts, so at most {n} clusters can be made.")
-    km = fit_quietly(new_kmeans(k, seed), matrix)
+    km = fit_quietly(new_kmeans(k, seed, copy_x=copy_x), matrix)
     sizes = np.bincount(km.labels_, minlength=k)
     if (sizes == 0).any():  # only happens with fewer distinct rows than k
         d = distinct_rows(matrix)

@@ -153,7 +153,8 @@ def run(df: pd.DataFrame, choices: Choices, progress: ProgressFn | None = None) 
         _check_k(k, n_train)
         k_reason = f"You chose k = {k}."
 
-    model, train_labels = fit_kmeans(X_train, k, seed=choices.seed)
+    # X_train is this run's own copy: KMeans may centre it in place instead of copying it (+1 matrix)
+    model, train_labels = fit_kmeans(X_train, k, seed=choices.seed, copy_x=False)
     train_labels = np.asarray(train_labels, dtype=np.int32)
     found = np.unique(train_labels).size
     if found < k:
