@@ -109,8 +109,9 @@ def sweep_view(key, store, triggered=SWEEP_KEY):
     return run_in_context(cb_cluster.cluster_sweep_view, key, 0, 0, store, triggered=triggered)
 
 
-def run_view(store, k_value=None, show_k=None, triggered=RUN):
-    return run_in_context(cb_cluster.cluster_run_view, 1, show_k, 0, k_value, store, triggered=triggered)
+def run_view(store, k_value=None, show_k=None, triggered=RUN, shown=None):
+    view = cb_cluster.cluster_run_view
+    return run_in_context(view, 1, show_k, 0, k_value, store, shown, triggered=triggered)
 
 
 def test_cluster_sweep_run_evaluate_insights_and_download(app, session):
@@ -163,7 +164,8 @@ def test_cluster_sweep_run_evaluate_insights_and_download(app, session):
         assert again[3] == status and again[2] == {"display": "block"}
         assert again[4] is no_update and again[5] is no_update  # no store write, no background job
         pressed = run_view(new, k_value=k_value)  # Run again with the same k: also from the cache
-        assert pressed[3] == status and pressed[5] is no_update and pressed[4]["k"] == k_value
+        assert pressed[3] == status and pressed[5] is no_update and pressed[4] is no_update  # store unchanged
+        assert run_view(new, k_value=k_value, shown=status) == (no_update,) * 6  # already on screen
         assert dict(caching.SERVICE_CALLS) == before  # the revisit came from the cache
 
         _guide, ekey = cb_evaluate.evaluate_keys(True, new, None)

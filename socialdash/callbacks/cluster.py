@@ -210,6 +210,12 @@ def parse_k(value: Any) -> int | None:
     return int(k)
 
 
+def run_status(result: dict) -> str:
+    """``#cluster-status`` after a run: "Done: 4 clusters on 5,640 training posts." """
+    train = int((~np.asarray(result["test_mask"], dtype=bool)).sum())
+    return f"Done: {result['k']} clusters on {train:,} training posts."
+
+
 def run_view(sha: str, choices: Choices, k: int) -> tuple:
     """Figures and the status sentence for a run with ``k`` clusters (all memoized)."""
     result = caching.run(sha, replace(choices, k=k))
@@ -220,8 +226,7 @@ def run_view(sha: str, choices: Choices, k: int) -> tuple:
     sizes = {int(c): int(n) for c, n in zip(clusters, counts, strict=True)}
     proj = caching.projection(sha, replace(choices, k=k))
     projection = projection_figure(proj["points"], names, axis_titles=tuple(proj["axis_titles"]))
-    status = f"Done: {result['k']} clusters on {len(train_labels):,} training posts."
-    return projection, sizes_figure(sizes, names), status
+    return projection, sizes_figure(sizes, names), run_status(result)
 
 
 def saved_store(store: dict, choices: Choices, k: int) -> dict:
@@ -242,10 +247,34 @@ def _run_outputs(dup: bool) -> list[Output]:
 
 
 def run_outputs(store: dict | None, choices: Choices, sha: str, k: int, save: bool) -> tuple:
-    """The run's figures, SHOWN, the status sentence and the store (saved when ``save``)."""
+    """The run's figures, SHOWN, the status sentence and the store (saved when ``save`` and it changes:
+    an unchanged store is not sent, so nothing downstream re-runs)."""
     projection, sizes, status = run_view(sha, choices, k)
-    new_store = saved_store(store, choices, k) if save and store else no_update
+    new_store: Any = no_update
+    if save and store:
+        saved = saved_store(store, choices, k)
+        new_store = no_update if saved == store else saved
     return projection, sizes, SHOWN, status, new_store
+
+
+def _on_screen(store: dict | None, sha: str, chosen: Choices, shown: Any) -> bool:
+    """True when the run with ``chosen`` (incl. k) is saved in the store and its status is shown."""
+    assert chosen.k is not None
+    saved = bool(store) and saved_store(store, chosen, chosen.k) == store
+    return saved and shown == run_status(caching.run(sha, chosen))
+
+
+def _trigger() -> str:
+    """What fired ``cluster_run_view``. On page load Dash lists the new buttons' n_clicks along with the
+    last run's k, so the k wins; Run and Cancel never fire together."""
+    fired = set(ctx.triggered_prop_ids)
+    for prop, component in (
+        (f"{Cluster.SHOW_K}.data", Cluster.SHOW_K),
+        (f"{Cluster.CANCEL}.n_clicks", Cluster.CANCEL),
+    ):
+        if prop in fired:
+            return component
+    return Cluster.RUN
 
 
 @callback(
@@ -256,14 +285,17 @@ def run_outputs(store: dict | None, choices: Choices, sha: str, k: int, save: bo
     Input(Cluster.CANCEL, "n_clicks"),
     State(Cluster.K, "value"),
     State(Shell.STORE, "data"),
+    State(Cluster.STATUS, "children"),
     prevent_initial_call=True,
 )
 @guarded(6, 3)
-def cluster_run_view(_n_clicks: Any, show_k: int | None, _cancel: Any, k_value: Any, store: dict | None):
+def cluster_run_view(
+    _n_clicks: Any, show_k: int | None, _cancel: Any, k_value: Any, store: dict | None, shown: Any = None
+):
     """Run with the chosen k (button; saves k) or show the last run's k (page load): from the cache at
     once, else by starting the background run. After Cancel: the run if it finished just in time, else a
-    sentence."""
-    trigger = ctx.triggered_id
+    sentence. Run with the k already shown and saved changes nothing, so nothing is sent again."""
+    trigger = _trigger()
     save = trigger in (Cluster.RUN, Cluster.CANCEL)
     k = parse_k(k_value) if save else parse_k(show_k)
     if k is None:
@@ -274,7 +306,10 @@ def cluster_run_view(_n_clicks: Any, show_k: int | None, _cancel: Any, k_value: 
             return no_update, no_update, HIDDEN, RUN_CANCELLED, no_update, no_update
         return no_update, no_update, HIDDEN, "", no_update, no_update
     data = dataset(store)
-    if caching.run_view_cached(data.sha, replace(data.choices, k=k)):
+    chosen = replace(data.choices, k=k)
+    if caching.run_view_cached(data.sha, chosen):
+        if trigger == Cluster.RUN and _on_screen(store, data.sha, chosen, shown):
+            return (no_update,) * 6
         return (*run_outputs(store, data.choices, data.sha, k, save), no_update)
     if trigger == Cluster.CANCEL:
         return no_update, no_update, HIDDEN, RUN_CANCELLED, no_update, no_update

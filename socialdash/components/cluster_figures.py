@@ -5,10 +5,14 @@ Builders take small dicts/frames (never services or caching results directly) an
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
+from functools import lru_cache
+from typing import Any
 
 import pandas as pd
 import plotly.graph_objects as go
+import plotly.io as pio
 from plotly.colors import qualitative
 from plotly.subplots import make_subplots
 
@@ -36,14 +40,48 @@ def cluster_label(cluster: int, names: Mapping[int, str] | None = None) -> str:
     return f"Cluster {int(cluster)} · {plain(name, 40)}" if name else f"Cluster {int(cluster)}"
 
 
+@lru_cache(maxsize=1)
+def _template_json() -> str:
+    return json.dumps(pio.templates["plotly_white"].to_plotly_json())
+
+
+def _layout(height: int, **extra: Any) -> dict:
+    """The shared look (plotly_white, compact margins) as a plain layout dict (a fresh copy each call)."""
+    return {
+        "template": json.loads(_template_json()),
+        "height": height,
+        "margin": {"l": 50, "r": 20, "t": 50, "b": 40},
+        "font": {"size": 12},
+        **extra,
+    }
+
+
+def _figure(data: list[dict], layout: dict) -> go.Figure:
+    """A Figure from plain dicts without Plotly's property validation (the builders here produce valid
+    properties; validating them and copying the template cost ~30 ms per figure, the page's render time)."""
+    return go.Figure({"data": data, "layout": layout}, _validate=False)
+
+
 def _base_layout(fig: go.Figure, height: int) -> go.Figure:
-    fig.update_layout(
-        height=height,
-        margin={"l": 50, "r": 20, "t": 50, "b": 40},
-        template="plotly_white",
-        font={"size": 12},
+    """``fig`` with the shared look; for figures built with graph_objects (Evaluate, Insights)."""
+    layout = fig.layout.to_plotly_json()
+    for key, value in _layout(height).items():  # merged like update_layout; the template is replaced
+        old = layout.get(key)
+        layout[key] = {**old, **value} if key != "template" and isinstance(old, dict) else value
+    return go.Figure(data=fig.data, layout=layout, _validate=False)
+
+
+@lru_cache(maxsize=1)
+def _sweep_skeleton() -> str:
+    """The 2 × 2 subplot grid (axis domains, panel titles) as JSON, computed once."""
+    grid = make_subplots(
+        rows=2,
+        cols=2,
+        subplot_titles=[title for _, title in SWEEP_PANELS],
+        horizontal_spacing=0.1,
+        vertical_spacing=0.18,
     )
-    return fig
+    return json.dumps(grid.to_plotly_json()["layout"])
 
 
 def sweep_figure(sweep: Mapping[str, Sequence[float] | int]) -> go.Figure:
@@ -53,48 +91,57 @@ def sweep_figure(sweep: Mapping[str, Sequence[float] | int]) -> go.Figure:
     """
     ks = [int(k) for k in sweep["ks"]]
     best = int(sweep["recommended_k"])
-    fig = make_subplots(
-        rows=2,
-        cols=2,
-        subplot_titles=[title for _, title in SWEEP_PANELS],
-        horizontal_spacing=0.1,
-        vertical_spacing=0.18,
-    )
+    layout = json.loads(_sweep_skeleton())
+    data: list[dict] = []
+    shapes: list[dict] = []
     for i, (key, _title) in enumerate(SWEEP_PANELS):
-        row, col = divmod(i, 2)
+        axis = "" if i == 0 else str(i + 1)
         values = [None if v is None else float(v) for v in sweep[key]]
-        fig.add_trace(
-            go.Scatter(
-                x=ks,
-                y=values,
-                mode="lines+markers",
-                name=key,
-                showlegend=False,
-                line={"color": "#4a6fa5"},
-                marker={"size": 7},
-                hovertemplate="k = %{x}<br>%{y:,.3f}<extra></extra>",
-            ),
-            row=row + 1,
-            col=col + 1,
+        data.append(
+            {
+                "type": "scatter",
+                "x": ks,
+                "y": values,
+                "mode": "lines+markers",
+                "name": key,
+                "showlegend": False,
+                "line": {"color": "#4a6fa5"},
+                "marker": {"size": 7},
+                "hovertemplate": "k = %{x}<br>%{y:,.3f}<extra></extra>",
+                "xaxis": f"x{axis}",
+                "yaxis": f"y{axis}",
+            }
         )
         if best in ks:
-            y_best = values[ks.index(best)]
-            fig.add_trace(
-                go.Scatter(
-                    x=[best],
-                    y=[y_best],
-                    mode="markers",
-                    name=f"recommended k = {best}",
-                    showlegend=False,
-                    marker={"size": 14, "color": "#d1495b", "symbol": "star"},
-                    hovertemplate="recommended k = %{x}<br>%{y:,.3f}<extra></extra>",
-                ),
-                row=row + 1,
-                col=col + 1,
+            data.append(
+                {
+                    "type": "scatter",
+                    "x": [best],
+                    "y": [values[ks.index(best)]],
+                    "mode": "markers",
+                    "name": f"recommended k = {best}",
+                    "showlegend": False,
+                    "marker": {"size": 14, "color": "#d1495b", "symbol": "star"},
+                    "hovertemplate": "recommended k = %{x}<br>%{y:,.3f}<extra></extra>",
+                    "xaxis": f"x{axis}",
+                    "yaxis": f"y{axis}",
+                }
             )
-        fig.add_vline(x=best, line={"dash": "dot", "color": "#d1495b", "width": 1}, row=row + 1, col=col + 1)
-        fig.update_xaxes(title_text="number of clusters (k)", dtick=1, row=row + 1, col=col + 1)
-    return _base_layout(fig, 480)
+        shapes.append(
+            {
+                "type": "line",
+                "x0": best,
+                "x1": best,
+                "xref": f"x{axis}",
+                "y0": 0,
+                "y1": 1,
+                "yref": f"y{axis} domain",
+                "line": {"dash": "dot", "color": "#d1495b", "width": 1},
+            }
+        )
+        layout[f"xaxis{axis}"].update(title={"text": "number of clusters (k)"}, dtick=1)
+    layout.update(_layout(480), shapes=shapes)
+    return _figure(data, layout)
 
 
 def sample_points(points: pd.DataFrame, max_points: int = MAX_POINTS, seed: int = 0) -> pd.DataFrame:
@@ -112,27 +159,28 @@ def projection_figure(
 ) -> go.Figure:
     """WebGL scatter of a 2-D projection (columns x, y, cluster), one trace per cluster, sampled."""
     pts = sample_points(points, max_points)
-    fig = go.Figure()
+    data = []
     for cluster in sorted(int(c) for c in pts["cluster"].unique()):
         part = pts[pts["cluster"] == cluster]
-        fig.add_trace(
-            go.Scattergl(
-                x=part["x"].to_numpy(dtype=float),
-                y=part["y"].to_numpy(dtype=float),
-                mode="markers",
-                name=cluster_label(cluster, names),
-                marker={"size": 5, "opacity": 0.6, "color": cluster_color(cluster)},
-                hovertemplate=f"{cluster_label(cluster, names)}<extra></extra>",
-            )
+        data.append(
+            {
+                "type": "scattergl",
+                "x": part["x"].to_numpy(dtype=float),
+                "y": part["y"].to_numpy(dtype=float),
+                "mode": "markers",
+                "name": cluster_label(cluster, names),
+                "marker": {"size": 5, "opacity": 0.6, "color": cluster_color(cluster)},
+                "hovertemplate": f"{cluster_label(cluster, names)}<extra></extra>",
+            }
         )
-    fig.update_xaxes(title_text=plain(axis_titles[0]), zeroline=False)
-    fig.update_yaxes(title_text=plain(axis_titles[1]), zeroline=False)
-    fig.update_layout(
-        legend={"orientation": "h", "x": 0, "y": -0.2, "yanchor": "top", "itemsizing": "constant"}
+    layout = _layout(
+        500,
+        xaxis={"title": {"text": plain(axis_titles[0])}, "zeroline": False},
+        yaxis={"title": {"text": plain(axis_titles[1])}, "zeroline": False},
+        legend={"orientation": "h", "x": 0, "y": -0.2, "yanchor": "top", "itemsizing": "constant"},
     )
-    fig = _base_layout(fig, 500)
-    fig.update_layout(margin={"l": 50, "r": 20, "t": 20, "b": 40})
-    return fig
+    layout["margin"] = {"l": 50, "r": 20, "t": 20, "b": 40}
+    return _figure(data, layout)
 
 
 def sizes_figure(sizes: Mapping[int, int], names: Mapping[int, str] | None = None) -> go.Figure:
@@ -141,18 +189,20 @@ def sizes_figure(sizes: Mapping[int, int], names: Mapping[int, str] | None = Non
     counts = [int(sizes[c]) for c in clusters]
     total = sum(counts) or 1
     labels = [cluster_label(c, names) for c in clusters]
-    fig = go.Figure(
-        go.Bar(
-            x=counts,
-            y=labels,
-            orientation="h",
-            marker={"color": [cluster_color(c) for c in clusters]},
-            text=[f"{fmt_int(n)} posts ({fmt_pct(n / total)})" for n in counts],
-            textposition="auto",
-            cliponaxis=False,
-            hovertemplate="%{y}: %{x:,} posts<extra></extra>",
-        )
+    bar = {
+        "type": "bar",
+        "x": counts,
+        "y": labels,
+        "orientation": "h",
+        "marker": {"color": [cluster_color(c) for c in clusters]},
+        "text": [f"{fmt_int(n)} posts ({fmt_pct(n / total)})" for n in counts],
+        "textposition": "auto",
+        "cliponaxis": False,
+        "hovertemplate": "%{y}: %{x:,} posts<extra></extra>",
+    }
+    layout = _layout(
+        max(220, 60 + 40 * len(clusters)),
+        yaxis={"autorange": "reversed", "automargin": True},
+        xaxis={"title": {"text": "posts"}},
     )
-    fig.update_yaxes(autorange="reversed", automargin=True)
-    fig.update_xaxes(title_text="posts")
-    return _base_layout(fig, max(220, 60 + 40 * len(clusters)))
+    return _figure([bar], layout)
