@@ -117,7 +117,12 @@ def test_gunicorn_conf_caps_numeric_threads_and_never_preloads(tmp_path, monkeyp
     spec: dict = {}
     exec(compile((ROOT / "gunicorn.conf.py").read_text(), "gunicorn.conf.py", "exec"), spec)
     assert spec["preload_app"] is False and spec["control_socket_disable"] is True
-    assert spec["max_requests"] > 0 and spec["max_requests_jitter"] > 0
+    # embedded mode: no recycling (a recycling worker waits for its forked jobs and leaves a gap)
+    assert spec["max_requests"] == 0 and spec["max_requests_jitter"] == 0
+    monkeypatch.setenv("SOCIALDASH_REDIS_URL", "redis://127.0.0.1:1/0")
+    scaled: dict = {}
+    exec(compile((ROOT / "gunicorn.conf.py").read_text(), "gunicorn.conf.py", "exec"), scaled)
+    assert scaled["max_requests"] > 0 and scaled["max_requests_jitter"] > 0 and scaled["threads"] > 1
     cores = 8
     for workers in (1, 2, 3, 4, 8, 16):
         threads = spec["blas_threads"](workers, cores)
