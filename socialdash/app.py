@@ -65,6 +65,19 @@ def _attach_callbacks(app: dash.Dash) -> None:
     app._inline_scripts.extend(inline)
 
 
+def _setup_now(app: dash.Dash) -> None:
+    """Run Dash's first-request setup (scripts, assets, pages router) now, before any request is served.
+
+    Dash does it in ``before_request`` hooks that set their "done" flag *before* the work; in a threaded
+    gunicorn worker a concurrent first request skipped the half-done setup and answered a component-suite
+    script with a 500 ("is registered but the path requested is not valid"). Done here, the hooks are
+    no-ops."""
+    app._setup_server()
+    for hook in app.server.before_request_funcs.get(None, []):
+        if getattr(hook, "__name__", "") == "router_sync":  # use_pages: the routing callback + title script
+            hook()
+
+
 def background_manager(settings: Settings):
     """DiskcacheManager in embedded mode; CeleryManager when a Redis URL is set."""
     if settings.redis_url:
@@ -116,5 +129,6 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
             dev_tools_prune_errors=True,
             dev_tools_validate_callbacks=False,
         )
+    _setup_now(app)  # after enable_dev_tools: no lazy first-request work left to race between threads
     log.debug("socialdash app created with %d pages", len(_pages.PAGE_REGISTRY))
     return app
