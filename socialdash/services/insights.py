@@ -517,7 +517,8 @@ def describe_clusters(
         mu = np.nanmean(t, axis=0) if n else np.zeros(len(metrics))
         sd = np.nanstd(t, axis=0) if n else np.zeros(len(metrics))
     sd = np.where(sd > 0, sd, np.nan)
-    t_mean = pd.DataFrame(t).groupby(inv, sort=True).mean().to_numpy() if metrics else np.zeros((k, 0))
+    t_frame = pd.DataFrame(t, copy=False)  # a view of t: pandas 3 would copy the array by default
+    t_mean = t_frame.groupby(inv, sort=True).mean().to_numpy() if metrics else np.zeros((k, 0))
     z_mean = np.nan_to_num((t_mean - mu) / sd, nan=0.0)
 
     # categories: mix per cluster and standardised differences of each level's share
