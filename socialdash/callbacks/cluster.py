@@ -48,6 +48,7 @@ SWEEP_CANCELLED = (
     "or type a number of clusters below and press Run."
 )
 RUN_CANCELLED = "You cancelled the clustering. Press Run to start it again."
+SWEEP_FAILED = "There is no recommendation this time: the message above says why."
 
 
 def sweep_key_of(store: dict | None) -> dict | None:
@@ -160,7 +161,7 @@ def cluster_sweep_done(ready: dict | None, store: dict | None):
     if not ready:
         raise PreventUpdate
     if ready.get("error"):
-        return {}, HIDDEN, "", no_update, error_alert(ready["error"]), SHOWN
+        return {}, HIDDEN, SWEEP_FAILED, no_update, error_alert(ready["error"]), SHOWN
     data = dataset(store)
     sweep = caching.sweep(data.sha, data.choices)  # a cache hit (computes if the cache lost it)
     return sweep_outputs(sweep, store)
@@ -365,7 +366,7 @@ def cluster_run(set_progress, job: dict | None, store: dict | None) -> dict:
     try:
         data = dataset(store)
         note = f"Clustering your posts into {k} groups and describing each group…"
-        set_progress((100, f"{k} clusters", note))
+        set_progress((100, "", note))
         chosen = replace(data.choices, k=k)
         caching.run(data.sha, chosen)
         caching.projection(data.sha, chosen)

@@ -100,6 +100,7 @@ def test_cached_revisit_renders_in_the_foreground_and_is_fast(dash_duo):
         lambda: _has(dash_duo, "#cluster-sweep-rule", "We recommend k ="),
     )
     k = int(dash_duo.find_element("#cluster-k").get_attribute("value"))
+    screenshot(dash_duo, "cluster-1b-sweep-shown")
     run_cold = _timed(
         dash_duo,
         lambda: click(dash_duo, "#cluster-run"),
@@ -214,5 +215,6 @@ def test_a_sweep_that_cannot_work_shows_a_sentence(dash_duo, tmp_path):
     message = text_of(dash_duo, "#cluster-alert")
     assert message and "Traceback" not in message
     assert dash_duo.find_element("#cluster-run").is_enabled()
+    assert "message above says why" in text_of(dash_duo, "#cluster-sweep-rule")
     screenshot(dash_duo, "cluster-5-error")
     assert dash_duo.get_logs() == []
