@@ -132,6 +132,7 @@ def prepare(df: pd.DataFrame, choices: Choices) -> Prepared:
     split = split_rows(df, choices.split)
     spec = choices.preprocess if choices.preprocess is not None else default_spec(roles)
     features = fit_features(df, spec, split.train, split.test)
+    release_free_memory()  # the pipeline steps' intermediate frames
     return Prepared(roles=roles, spec=spec, split=split, features=features)
 
 
@@ -188,6 +189,7 @@ def run(df: pd.DataFrame, choices: Choices, progress: ProgressFn | None = None) 
             f"The posts to train on only fall into {found} different groups, fewer than the {k} "
             "clusters asked for; choose fewer clusters."
         )
+    release_free_memory()  # the sweep's and the fit's working arrays
     test_labels = (
         np.asarray(model.predict(X_test), dtype=np.int32) if X_test.shape[0] else np.empty(0, dtype=np.int32)
     )
