@@ -144,6 +144,53 @@ def _triggered(prop_id: str) -> None:
     context_value.set(AttributeDict(triggered_inputs=[{"prop_id": prop_id, "value": 1}]))
 
 
+def unchanged(value: Any) -> bool:
+    """True for Dash's ``no_update`` (an output the callback leaves as it is)."""
+    from dash._no_update import NoUpdate
+
+    return isinstance(value, NoUpdate)
+
+
+def sent(outputs: Any) -> Any:
+    """What Dash sends of a callback's outputs: ``no_update`` values are left out (here: None)."""
+    if isinstance(outputs, tuple | list):
+        return [None if unchanged(v) else v for v in outputs]
+    return None if unchanged(outputs) else outputs
+
+
+def sweep(key: dict | None, store: dict) -> list[Any]:
+    """The Cluster page's sweep as the renderer drives it: the view callback renders from the cache, or it
+    starts the background sweep (which fills the cache) and the done callback renders. Every step's
+    outputs, in order; the last one holds the figure and the k to prefill."""
+    from socialdash.callbacks import cluster as cb
+
+    _triggered("cluster-sweep-key.data")
+    view = cb.cluster_sweep_view(key, None, None, store)
+    job = view[-1]
+    if unchanged(job) or not job:
+        return [view]
+    ready = cb.cluster_sweep(lambda _p: None, job, store)
+    if ready.get("error"):
+        raise RuntimeError(f"cluster sweep failed: {ready['error']}")
+    return [view, ready, cb.cluster_sweep_done(ready, store)]
+
+
+def run(trigger: str, n_clicks: Any, show_k: Any, k_value: Any, store: dict) -> list[Any]:
+    """The Cluster page's run (Run button or the last run's k on a page load) like :func:`sweep`; the last
+    output holds the figures, the status sentence and the saved store."""
+    from socialdash.callbacks import cluster as cb
+
+    _triggered(trigger)
+    view = cb.cluster_run_view(n_clicks, show_k, None, k_value, store, None)
+    job = view[-1]
+    if unchanged(job) or not job:
+        return [view]
+    ready = cb.cluster_run(lambda _p: None, job, store)
+    if ready.get("error"):
+        raise RuntimeError(f"cluster run failed: {ready['error']}")
+    return [view, ready, cb.cluster_run_done(ready, store)]
+
+
 def run_flow(path: Path, root: Path) -> dict:
     from benchmarks.memflow import RssSampler
     from socialdash import caching
@@ -204,21 +251,22 @@ def run_flow(path: Path, root: Path) -> dict:
         return cb_preprocess.render_preprocess(store, None)
 
     def cluster() -> Any:
-        _guide, key, show_k, _body = cb_cluster.cluster_keys(True, store, None)
-        sweep_out = cb_cluster.cluster_sweep(lambda _p: None, key, store)
-        k_value = sweep_out[3]
+        st = state["store"]
+        _guide, key, show_k, _body = cb_cluster.cluster_keys(True, st, None)
+        sweep_out = sweep(key, st)
+        k_value = sweep_out[-1][3]
         state["k"] = k_value
-        _triggered("cluster-run.n_clicks")
-        run_out = cb_cluster.cluster_run(lambda _p: None, 1, show_k, k_value, store)
-        state["store"] = run_out[4]
-        return [sweep_out, run_out]
+        run_out = run("cluster-run.n_clicks", 1, show_k, k_value, st)
+        new = run_out[-1][4]
+        if not unchanged(new):
+            state["store"] = new
+        return [sent(out) for out in (*sweep_out, *run_out)]
 
     def cluster_revisit() -> Any:
         st = state["store"]
         _guide, key, show_k, _body = cb_cluster.cluster_keys(True, st, None)
-        sweep_out = cb_cluster.cluster_sweep(lambda _p: None, key, st)
-        _triggered("cluster-show-k.data")
-        return [sweep_out, cb_cluster.cluster_run(lambda _p: None, None, show_k, None, st)]
+        outs = (*sweep(key, st), *run("cluster-show-k.data", None, show_k, None, st))
+        return [sent(out) for out in outs]
 
     def evaluate() -> Any:
         st = state["store"]
