@@ -45,5 +45,11 @@ def test_old_datasets_are_removed_and_recent_ones_kept(tmp_path, live_csv, faceb
 
         wait_until(old_gone, 15, "the old dataset to be removed", web, interval=0.5)
         assert (datasets / new_sha / "data.parquet").is_file()
+
+        def removal_logged() -> bool:  # the pass logs after its sweep, from a background thread
+            passes = [e for e in web.json_logs() if e.get("event") == "retention"]
+            return sum(e["datasets_removed"] for e in passes) >= 1
+
+        wait_until(removal_logged, 15, "the retention pass to log the removal", web, interval=0.5)
         passes = [e for e in web.json_logs() if e.get("event") == "retention"]
         assert sum(e["datasets_removed"] for e in passes) == 1
