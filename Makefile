@@ -26,7 +26,7 @@ run: $(STAMP)
 	SOCIALDASH_HOST=$(HOST) SOCIALDASH_PORT=$(PORT) $(VENV)/bin/gunicorn -c gunicorn.conf.py
 
 lint: $(STAMP)
-	$(VENV)/bin/ruff check socialdash tests benchmarks
+	$(VENV)/bin/ruff check socialdash tests benchmarks scripts gunicorn.conf.py
 	$(VENV)/bin/lint-imports
 
 test: $(STAMP) sysdeps lint
