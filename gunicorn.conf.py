@@ -6,7 +6,8 @@ Everything comes from the environment (README "Configuration"):
 * ``WEB_CONCURRENCY`` workers (default: the core count, at least 2), ``SOCIALDASH_THREADS`` threads each
   (1 in embedded mode, which forks background jobs from the workers; 4 with Redis);
 * ``SOCIALDASH_TIMEOUT`` (120 s: long work runs as background jobs, off the request path),
-  ``SOCIALDASH_GRACEFUL_TIMEOUT`` (30 s), ``SOCIALDASH_MAX_REQUESTS`` (0 = off in embedded mode, 5000 with Redis; 20 % jitter);
+  ``SOCIALDASH_GRACEFUL_TIMEOUT`` (30 s),
+  ``SOCIALDASH_MAX_REQUESTS`` (0 = off in embedded mode, 5000 with Redis; 20 % jitter);
 * ``SOCIALDASH_ACCESS_LOG`` (``-`` = stderr; a path; ``off``),
   ``SOCIALDASH_LOG_LEVEL``, ``SOCIALDASH_LOG_FORMAT``.
 
@@ -44,10 +45,10 @@ preload_app = False  # scikit-learn/OpenMP must not be initialised before the fo
 timeout = int(_env("SOCIALDASH_TIMEOUT") or 120)
 graceful_timeout = int(_env("SOCIALDASH_GRACEFUL_TIMEOUT") or 30)
 keepalive = 5
-# Recycling: off by default in embedded mode. There a worker waits for the background jobs it forked before it
-# exits, and gunicorn starts the replacement only then; with Dash polling twice a second, both workers reached
-# 1000 requests together in the soak test and left the site without a worker for up to a minute. With Redis the
-# jobs run in Celery, so web workers recycle quickly and harmlessly.
+# Recycling: off by default in embedded mode. There a worker waits for the background jobs it forked before
+# it exits, and gunicorn starts the replacement only then; with Dash polling twice a second, both workers
+# reached 1000 requests together in the soak test and left the site without a worker for up to a minute.
+# With Redis the jobs run in Celery, so web workers recycle quickly and harmlessly.
 _max_requests_default = 5000 if _env("SOCIALDASH_REDIS_URL") else 0
 max_requests = int(_env("SOCIALDASH_MAX_REQUESTS") or _max_requests_default)
 max_requests_jitter = max(1, max_requests // 5) if max_requests else 0
