@@ -1,20 +1,30 @@
-"""A tiny HTTP client that calls Dash callbacks the way the browser's renderer does (for server tests).
+"""The hostile tests' HTTP client: benchmarks/dash_http.py's browser-like Dash client, plus a log of every
+raw response (so a test can check them all for leaks) and the page's signed ``endId`` on every callback
+request (as the renderer sends it; Dash binds background job handles to it).
 
-It reads the page's signed ``end_id`` and ``/_dash-dependencies``, POSTs ``/_dash-update-component`` with
-the same body the renderer sends, and follows background callbacks (``cacheKey``/``job`` polling). Every
-raw response is kept in ``responses`` so a test can check them all for leaks.
+``call`` runs one callback (polling a background one) and returns its ``{component id: {prop: value}}``;
+``follow`` runs a page's callbacks like the renderer does (each changed output feeds the callbacks that take
+it as an input, background jobs included) and returns everything they updated, merged in order.
 """
 
 from __future__ import annotations
 
 import json
 import re
-import time
+import sys
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import urlencode
 
 import requests
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:  # benchmarks/ is not installed: import it from the repository
+    sys.path.insert(0, str(ROOT))
+
+from benchmarks.dash_http import ENDPOINT, DashHttp, Transport, cascade, split_outputs  # noqa: E402
 
 _CONFIG = re.compile(r'<script id="_dash-config" type="application/json">(.*?)</script>', re.S)
 
@@ -28,105 +38,144 @@ class Reply:
         return json.loads(self.body) if self.body else None
 
 
+class RecordingSession(requests.Session):
+    """A requests session that keeps every raw response (status and bytes) in ``responses``."""
+
+    def __init__(self, responses: list[Reply]) -> None:
+        super().__init__()
+        self.responses = responses
+
+    def request(self, method: str | bytes, url: str | bytes, *args: Any, **kwargs: Any) -> requests.Response:
+        response = super().request(method, url, *args, **kwargs)
+        self.responses.append(Reply(response.status_code, response.content))
+        return response
+
+
+class PageTransport(Transport):
+    """dash_http's transport over a :class:`RecordingSession`, adding the page's ``endId`` to callbacks."""
+
+    def __init__(self, base: str, responses: list[Reply]) -> None:
+        super().__init__(RecordingSession(responses), base, timeout=120.0)
+        self.end_id = ""
+
+    def request(self, method: str, path: str, body: Any = None, headers: Mapping[str, str] = {}):
+        if path.startswith(ENDPOINT) and self.end_id and "endId=" not in path:
+            path += ("&" if "?" in path else "?") + urlencode({"endId": self.end_id})
+        return super().request(method, path, body, headers)
+
+
 @dataclass
 class DashClient:
     base: str
-    session: requests.Session = field(default_factory=requests.Session)
     responses: list[Reply] = field(default_factory=list)
-    end_id: str = ""
-    deps: list[dict] = field(default_factory=list)
+    http: DashHttp = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.http = DashHttp(PageTransport(self.base, self.responses))
+
+    @property
+    def end_id(self) -> str:
+        return self.http.transport.end_id
+
+    @property
+    def deps(self) -> list[dict]:
+        return self.http.deps
 
     def open(self, path: str = "/upload") -> DashClient:
         page = self.get(path)
         assert page.status == 200, page.status
         config = json.loads(_CONFIG.search(page.body.decode())[1])
-        self.end_id = config.get("end_id", "")
-        self.deps = self.get("/_dash-dependencies").json()
+        self.http.transport.end_id = config.get("end_id", "")
+        self.http.load_deps()
         return self
 
     # ----------------------------------------------------------------------------- raw HTTP
-    def get(self, path: str, **kw: Any) -> Reply:
-        r = self.session.get(self.base + path, timeout=60, **kw)
-        reply = Reply(r.status_code, r.content)
-        self.responses.append(reply)
-        return reply
+    def get(self, path: str) -> Reply:
+        self.http.transport.request("GET", path)
+        return self.responses[-1]
 
-    def post(self, path: str, **kw: Any) -> Reply:
-        r = self.session.post(self.base + path, timeout=120, **kw)
-        reply = Reply(r.status_code, r.content)
-        self.responses.append(reply)
-        return reply
+    def post(
+        self,
+        path: str,
+        data: Any = None,
+        headers: Mapping[str, str] = {},
+        params: Mapping[str, str] | None = None,
+    ) -> Reply:
+        query = f"?{urlencode(params)}" if params else ""
+        self.http.transport.request("POST", path + query, data, headers)
+        return self.responses[-1]
 
     def upload(self, name: str, data: bytes) -> Reply:
-        headers = {"Content-Type": "application/octet-stream", "X-Filename": quote(name)}
-        return self.post("/api/upload", data=data, headers=headers)
+        self.http.upload(name, data)
+        return self.responses[-1]
 
     # ----------------------------------------------------------------------------- callbacks
-    def spec(self, output: str) -> dict:
-        """The one callback that has ``output`` ("id.prop") among its outputs."""
-        found = [dep for dep in self.deps if output in _outputs(dep["output"])]
-        assert len(found) == 1, (output, [d["output"] for d in found])
+    def spec(self, output: str, input: str | None = None) -> dict:
+        """The one callback that has ``output`` ("id.prop") among its outputs (and ``input`` as an input)."""
+        found = [
+            dep
+            for dep in self.deps
+            if output in _outputs(dep["output"]) and (input is None or input in _inputs(dep))
+        ]
+        assert len(found) == 1, (output, input, [d["output"] for d in found])
         return found[0]
 
     def body(self, first_output: str, values: dict[str, Any], changed: list[str] | None = None) -> dict:
-        """The renderer's request body for a callback; ``values`` maps "id.prop" to the current value."""
+        """The renderer's request body for a callback; ``values`` maps "id.prop" to the current value
+        (every input counts as changed unless ``changed`` says otherwise)."""
         dep = self.spec(first_output)
-        out = dep["output"]
-        parts = out[2:-2].split("...") if out.startswith("..") else [out]
-        outputs = []
-        for part in parts:
-            cid, prop = part.rsplit(".", 1)
-            outputs.append({"id": cid, "property": prop})
+        return self.http.payload(dep, values, changed if changed is not None else _inputs(dep))
 
-        def items(kind: str) -> list[dict]:
-            rows = []
-            for d in dep.get(kind, []):
-                key = f"{d['id']}.{d['property']}"
-                rows.append({"id": d["id"], "property": d["property"], "value": values.get(key)})
-            return rows
-
-        inputs = items("inputs")
-        return {
-            "output": out,
-            "outputs": outputs if out.startswith("..") else outputs[0],
-            "inputs": inputs,
-            "state": items("state"),
-            "changedPropIds": changed if changed is not None
-            else [f"{i['id']}.{i['property']}" for i in inputs],
-        }
-
-    def call(self, first_output: str, values: dict[str, Any], changed: list[str] | None = None,
-             timeout: float = 150) -> dict[str, dict[str, Any]]:
+    def call(
+        self,
+        first_output: str,
+        values: dict[str, Any],
+        changed: list[str] | None = None,
+        timeout: float = 150,
+        input: str | None = None,
+    ) -> dict[str, dict[str, Any]]:
         """Run one callback; returns {component id: {property: value}} ({} when nothing was updated)."""
-        body = self.body(first_output, values, changed)
-        reply = self.raw_call(body)
-        data = reply.json() or {}
-        if "cacheKey" in data:  # a background callback: poll like the renderer until the job is done
-            params = {"cacheKey": data["cacheKey"], "job": data["job"], "endId": self.end_id}
-            deadline = time.monotonic() + timeout
-            while True:
-                reply = self.raw_call(body, params)
-                data = reply.json() or {}
-                if reply.status == 204 or "response" in data or "sideUpdate" in data:
-                    break
-                assert time.monotonic() < deadline, f"background callback {first_output} timed out"
-                time.sleep(0.3)
-        if reply.status == 204:
-            return {}
-        assert reply.status == 200, (reply.status, reply.body[:300])
-        return data.get("response", {})
+        dep = self.spec(first_output, input)
+        reply = self.http.call_dep(dep, values, changed if changed is not None else _inputs(dep), timeout)
+        assert reply.status in (200, 204), (reply.status, reply.text[:300])
+        return _response(reply.body) if reply.status == 200 else {}
+
+    def follow(
+        self, values: dict[str, Any], changed: list[str], page: str, timeout: float = 150
+    ) -> dict[str, dict[str, Any]]:
+        """Like the renderer on ``page``: run every callback whose input changed (``values`` is updated with
+        their outputs, background jobs are polled); returns {component id: {property: value}} of all the
+        updates, later ones over earlier ones."""
+        replies: dict = {}
+        cascade(self.http, values, changed, page, replies, timeout)
+        merged: dict[str, dict[str, Any]] = {}
+        for reply in replies.values():
+            for cid, props in _response(reply.body).items():
+                merged.setdefault(cid, {}).update(props)
+        return merged
 
     def raw_call(self, body: Any, params: dict | None = None, raw: bytes | None = None) -> Reply:
         query = params or {"endId": self.end_id}
-        headers = {"Content-Type": "application/json"}
         data = raw if raw is not None else json.dumps(body).encode()
-        return self.post("/_dash-update-component", params=query, data=data, headers=headers)
+        return self.post(ENDPOINT, data=data, headers={"Content-Type": "application/json"}, params=query)
+
+
+def _response(body: Any) -> dict[str, dict[str, Any]]:
+    """A callback reply's {component id: {property: value}}, properties without Dash's "@hash" suffix."""
+    response = body.get("response") if isinstance(body, dict) else None
+    return {
+        cid: {prop.split("@", 1)[0]: value for prop, value in props.items()}
+        for cid, props in (response or {}).items()
+    }
+
+
+def _inputs(dep: dict) -> list[str]:
+    return [f"{i['id']}.{i['property']}" for i in dep["inputs"]]
 
 
 def _outputs(out: str) -> list[str]:
     """ "..a.b...c.d@hash.." → ["a.b", "c.d"]."""
-    parts = out[2:-2].split("...") if out.startswith("..") else [out]
-    return [p.split("@", 1)[0] for p in parts]
+    return [f"{o['id']}.{o['property'].split('@', 1)[0]}" for o in split_outputs(out)]
 
 
 def texts(node: Any) -> list[str]:

@@ -100,9 +100,10 @@ def walk(c: DashClient, name: str, data: bytes) -> list[str]:
         if any(alerts):
             problems.append(f"{name}: {output} alert {alerts}")
     k = expect.k or 3
-    run = c.call("cluster-projection.figure",
-                 {"cluster-run.n_clicks": 1, "cluster-k.value": k, "session-store.data": store},
-                 changed=["cluster-run.n_clicks"])
+    values = {"session-store.data": store, "cluster-init.data": 1}
+    c.follow(values, ["cluster-init.data"], "cluster")  # the page load: its sweep, like the browser
+    values.update({"cluster-run.n_clicks": 1, "cluster-k.value": k})
+    run = c.follow(values, ["cluster-run.n_clicks"], "cluster")  # Run → background run → figures
     status = alert_text(run, "cluster-status")
     if name in PIPELINE_ERRORS:
         if not status.startswith(str(expect.message)):
