@@ -12,6 +12,7 @@ Both managers wrap each job with ``logging_setup.logged_job`` (one log line per 
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import sys
 from pathlib import Path
@@ -21,6 +22,7 @@ import dash
 import diskcache
 import psutil
 from celery import Celery
+from threadpoolctl import threadpool_limits
 
 from socialdash.logging_setup import configure_logging, logged_job
 from socialdash.settings import Settings, SettingsError
@@ -40,7 +42,7 @@ class LoggedDiskcacheManager(dash.DiskcacheManager):
     lock, no wait, no race."""
 
     def make_job_fn(self, fn, progress, key=None):
-        return super().make_job_fn(logged_job(fn, progress=bool(progress)), progress, key)
+        return super().make_job_fn(logged_job(fork_safe(fn), progress=bool(progress)), progress, key)
 
     def job_running(self, job):
         try:
@@ -61,6 +63,19 @@ class LoggedDiskcacheManager(dash.DiskcacheManager):
             proc.kill()
         except (psutil.Error, ValueError):
             return  # already gone
+
+
+def fork_safe(fn):
+    """Run ``fn`` with OpenMP on one thread: the job is a fork of the web process, and GNU OpenMP's thread
+    pool does not survive a fork — a KMeans in the child of a process that had used OpenMP hangs forever
+    (seen: every background job of a worker stuck once the worker had fitted anything in-process)."""
+
+    @functools.wraps(fn)
+    def job(*args, **kwargs):
+        with threadpool_limits(1, user_api="openmp"):
+            return fn(*args, **kwargs)
+
+    return job
 
 
 class LoggedCeleryManager(dash.CeleryManager):
