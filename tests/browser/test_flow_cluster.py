@@ -10,9 +10,10 @@ import json
 import time
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
-from flow_support import DATA, SCREENSHOTS, SLOW, click, go, screenshot, start, text_of
+from flow_support import SCREENSHOTS, SLOW, click, go, screenshot, start, text_of
 
 from socialdash import caching
 
@@ -145,17 +146,14 @@ def test_cached_revisit_renders_in_the_foreground_and_is_fast(dash_duo):
     assert dash_duo.get_logs() == []
 
 
-def _slow_csv(folder: Path, copies: int = 6) -> Path:
-    """Live.csv six times over (42,300 posts), counts nudged so rows differ: a sweep that takes a while."""
-    live = pd.read_csv(DATA / "Live.csv")
-    parts = []
-    for i in range(copies):
-        part = live.copy()
-        part["status_id"] = part["status_id"].astype(str) + f"_{i}"
-        part["num_reactions"] = part["num_reactions"] + i
-        parts.append(part)
+def _slow_csv(folder: Path, rows: int = 60_000, metrics: int = 40) -> Path:
+    """Structureless posts with many metrics: KMeans converges slowly on noise, so the sweep (~7 s) and a
+    10-cluster run (~15 s) last long enough to be cancelled on a quiet machine too."""
+    rng = np.random.default_rng(7)
+    names = [f"m{i:02d}" for i in range(metrics)]
+    frame = pd.DataFrame(rng.normal(size=(rows, metrics)).round(3), columns=names)
     path = folder / "many_posts.csv"
-    pd.concat(parts, ignore_index=True).to_csv(path, index=False)
+    frame.to_csv(path, index=False)
     return path
 
 
@@ -167,7 +165,7 @@ def test_cancel_sweep_and_run_leave_the_page_usable(dash_duo, tmp_path):
     screenshot(dash_duo, "cluster-0-no-data")
 
     go(dash_duo, "upload")
-    _upload(dash_duo, _slow_csv(tmp_path), "42,300 rows")
+    _upload(dash_duo, _slow_csv(tmp_path), "60,000 rows")
     go(dash_duo, "cluster")
     dash_duo.wait_for_element("#cluster-sweep-working:not(.d-none)", timeout=SLOW)
     dash_duo.wait_for_contains_text("#cluster-sweep-note", "Scoring 9 possible cluster counts", timeout=SLOW)
@@ -189,10 +187,10 @@ def test_cancel_sweep_and_run_leave_the_page_usable(dash_duo, tmp_path):
 
     box = dash_duo.find_element("#cluster-k")  # the user picks k without the sweep, runs, then cancels
     dash_duo.clear_input(box)
-    box.send_keys("3")
+    box.send_keys("10")
     click(dash_duo, "#cluster-run")
     dash_duo.wait_for_element("#cluster-run-working:not(.d-none)", timeout=30)
-    dash_duo.wait_for_contains_text("#cluster-run-note", "Clustering your posts into 3 groups", timeout=30)
+    dash_duo.wait_for_contains_text("#cluster-run-note", "Clustering your posts into 10 groups", timeout=30)
     screenshot(dash_duo, "cluster-3-running")
     click(dash_duo, "#cluster-cancel")
     dash_duo.wait_for_contains_text("#cluster-status", "You cancelled the clustering", timeout=30)
