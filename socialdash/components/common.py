@@ -16,6 +16,18 @@ def page_header(title: str, lead: str) -> html.Div:
     return html.Div([html.H1(title, className="h3 mb-1"), html.P(lead, className="text-muted mb-4")])
 
 
+def rendered_page(title: str, lead: str, key_id: str, alert_id: str, content_id: str) -> html.Div:
+    """A page whose content a callback renders: header, page key store, alert slot, loading content."""
+    return html.Div(
+        [
+            page_header(title, lead),
+            dcc.Store(id=key_id),
+            html.Div(id=alert_id),
+            dcc.Loading(html.Div(id=content_id), type="dot", delay_show=300),
+        ]
+    )
+
+
 def alert(message: str, color: str = "danger", **kwargs: Any) -> dbc.Alert:
     """A dismissable alert with one plain sentence (rendered as text, never HTML)."""
     return dbc.Alert(message, color=color, dismissable=True, className="mt-3", **kwargs)

@@ -33,6 +33,12 @@ def _field(label: str, control, help_text: str | None = None) -> html.Div:
     return html.Div(parts, className="mb-3")
 
 
+def _choice(control_id: str, options: Sequence[tuple[str, str]], value: str) -> dbc.RadioItems:
+    """Inline radio buttons from (label, value) pairs."""
+    choices = [{"label": label, "value": v} for label, v in options]
+    return dbc.RadioItems(id=control_id, options=choices, value=value, inline=True)
+
+
 def feature_options(columns: Sequence[Mapping]) -> list[dict]:
     """Checklist options: every column except free text, with its role in words."""
     return [
@@ -114,28 +120,18 @@ def form(
                     [
                         _field(
                             "Empty numbers become",
-                            dbc.RadioItems(
-                                id=Preprocess.IMPUTE,
-                                options=[
-                                    {"label": "the median", "value": "median"},
-                                    {"label": "the mean", "value": "mean"},
-                                    {"label": "zero", "value": "zero"},
-                                ],
-                                value=spec.get("impute_numeric", "median"),
-                                inline=True,
+                            _choice(
+                                Preprocess.IMPUTE,
+                                [("the median", "median"), ("the mean", "mean"), ("zero", "zero")],
+                                spec.get("impute_numeric", "median"),
                             ),
                         ),
                         _field(
                             "Log scale for heavy-tailed counts",
-                            dbc.RadioItems(
-                                id=Preprocess.LOG,
-                                options=[
-                                    {"label": "automatic", "value": "auto"},
-                                    {"label": "always", "value": "on"},
-                                    {"label": "never", "value": "off"},
-                                ],
-                                value=spec.get("log_transform", "auto"),
-                                inline=True,
+                            _choice(
+                                Preprocess.LOG,
+                                [("automatic", "auto"), ("always", "on"), ("never", "off")],
+                                spec.get("log_transform", "auto"),
                             ),
                             "Automatic uses it where a few posts have far larger numbers than the rest.",
                         ),
