@@ -90,7 +90,13 @@ def test_anonymous_requests_to_every_route_are_refused(app):
 def test_public_routes_reveal_nothing(app):
     client = app.server.test_client()
     health = client.get("/healthz")
-    assert health.status_code == 200 and "alice" not in health.get_data(as_text=True)
+    assert health.status_code == 200
+    assert health.get_json() == {"status": "ok", "checks": {"data_dir": True, "cache": True}}
+    settings = app.server.extensions["socialdash_settings"]
+    body = health.get_data(as_text=True)
+    for value in (settings.environment, str(settings.data_dir), str(settings.cache_dir), settings.secret_key,
+                  "alice", "bob", "builtin", HASHES["bob"][:20]):
+        assert value not in body, value
     assert client.get("/assets/vendor/bootstrap-5.3.8.min.css").status_code == 200
     page = client.get("/login").get_data(as_text=True)
     assert "/assets/vendor/bootstrap-5.3.8.min.css" in page and "alice" not in page and "Sign in" in page

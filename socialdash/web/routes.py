@@ -73,10 +73,11 @@ def upload():
 
 @bp.get("/healthz")
 def healthz():
+    """Public: only the status and which checks passed, never a setting's value."""
     settings = _settings()
     checks = {"data_dir": _writable(Path(settings.data_dir)), "cache": caching.ping()}
     ok = all(checks.values())
-    body = {"status": "ok" if ok else "unavailable", "checks": checks, "environment": settings.environment}
+    body = {"status": "ok" if ok else "unavailable", "checks": checks}
     return flask.jsonify(body), 200 if ok else 503
 
 
