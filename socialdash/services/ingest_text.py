@@ -231,6 +231,8 @@ def read_text_table(source: bytes | Path, n_bytes: int, max_rows: int, max_colum
     text_cols, long_cols = _identifier_columns(records, width)
     frame, encoding, skipped = _read_csv(source, encoding, delimiter, width, text_cols, max_rows)
     inexact = [j for j in long_cols if frame[j].dtype.kind not in "iuO" and not is_string_dtype(frame[j])]
+    if delimiter == ";":  # "30.732" may be 30732 (dot thousands): the values decide, so read floats as text
+        inexact += [j for j in frame.columns if frame[j].dtype.kind == "f" and j not in inexact]
     if inexact:  # long ids in a column with gaps came out as floats: read those columns again as text
         again, _ = _read_csv_once(source, encoding, delimiter, width, set(inexact), max_rows, inexact)
         if len(again) != len(frame):

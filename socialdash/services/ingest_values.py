@@ -29,7 +29,8 @@ _DOT_NUM = re.compile(
 )
 _COMMA_NUM = re.compile(r"[+-]?(?:(?:\d{1,3}(?:\.\d{3})+|\d{1,3}(?: \d{3})+|\d+)(?:,\d*)?|,\d+)")
 _COMMA_EVIDENCE = re.compile(r"[+-]?(?:\d+,(?:\d{1,2}|\d{4,})|\d{1,3}(?:\.\d{3})+,\d+)")
-_DOT_EVIDENCE = re.compile(r"[+-]?(?:\d+\.(?:\d{1,2}|\d{4,})|\d{1,3}(?:,\d{3})+\.\d+)")
+# a dot that cannot be a thousands separator: not 3 digits after it, 4+ digits or a lone 0 before it
+_DOT_EVIDENCE = re.compile(r"[+-]?(?:\d+\.(?:\d{1,2}|\d{4,})|\d{1,3}(?:,\d{3})+\.\d+|(?:\d{4,}|0)?\.\d+)")
 _INTEGER = re.compile(r"[+-]?\d+")
 _IDENTIFIER = re.compile(r"0\d+|[+-]?\d{16,}")
 _HAS_DIGIT = re.compile(r"\d")
@@ -178,8 +179,12 @@ def coerce_numbers(s: pd.Series, delimiter: str | None) -> Coercion | None:
     if n_present == 0 or n_ok < THRESHOLD * n_present:
         return None
     parts = []
-    if separators:
+    if separators and comma and t[ok].str.contains(r"\d\.\d{3}", regex=True).any():
+        parts.append("dots read as thousand separators (1.234 became 1234)")
+    elif separators:
         parts.append("thousand separators removed")
+    if not comma and delimiter == ";" and t[ok].str.contains(".", regex=False).any():
+        parts.append("dots read as decimal points")
     if comma and t[ok].str.contains(",", regex=False).any():
         parts.append("decimal commas read as decimal points")
     if percent.any():

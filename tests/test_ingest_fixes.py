@@ -1,0 +1,42 @@
+"""Regressions for issue #2 defects: European number conventions, impossible dates, description rows over
+empty columns, identifiers found past the head sample, stray NUL bytes."""
+
+from __future__ import annotations
+
+from socialdash.services.ingest import ingest
+
+
+def _details(report) -> dict[str, str]:
+    return {c["column"]: c["detail"] for c in report.coercions}
+
+
+# --- 1. dot thousands and decimal commas in ";" files, decided per column ----------------------------------
+
+
+def test_semicolon_file_reads_dot_groups_as_thousands_and_commas_as_decimals() -> None:
+    data = b"post;reach;impressions;rate\na;30.732;1.234.567;12,5\nb;1.234;2.000;3\nc;7;15;0,25\n"
+    df, report = ingest(data, "export.csv")
+    assert df["reach"].dtype == "int64"
+    assert df["reach"].tolist() == [30732, 1234, 7]
+    assert df["impressions"].tolist() == [1_234_567, 2000, 15]
+    assert df["rate"].tolist() == [12.5, 3.0, 0.25]
+    details = _details(report)
+    assert "dots read as thousand separators" in details["reach"]
+    assert "decimal commas read as decimal points" in details["rate"]
+    assert "Read “reach”, “impressions” as numbers: dots read as thousand separators" in " ".join(
+        report.sentences()
+    )
+
+
+def test_semicolon_file_with_real_dot_decimals_keeps_them() -> None:
+    df, report = ingest(b"post;share;rate\na;0.5;1.234\nb;1.25;2.5\nc;2;0.75\n", "export.csv")
+    assert df["share"].tolist() == [0.5, 1.25, 2.0]
+    assert df["rate"].tolist() == [1.234, 2.5, 0.75]
+    assert "dots read as decimal points" in _details(report)["rate"]
+
+
+def test_comma_file_keeps_30_732_as_a_decimal() -> None:
+    df, report = ingest(b"post,rate\na,30.732\nb,1.234\nc,7\n", "export.csv")
+    assert df["rate"].dtype == "float64"
+    assert df["rate"].tolist() == [30.732, 1.234, 7.0]
+    assert report.coercions == []
