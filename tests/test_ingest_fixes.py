@@ -3,6 +3,9 @@ empty columns, identifiers found past the head sample, stray NUL bytes."""
 
 from __future__ import annotations
 
+import pandas as pd
+import pytest
+
 from socialdash.services.ingest import ingest
 
 
@@ -40,3 +43,25 @@ def test_comma_file_keeps_30_732_as_a_decimal() -> None:
     assert df["rate"].dtype == "float64"
     assert df["rate"].tolist() == [30.732, 1.234, 7.0]
     assert report.coercions == []
+
+
+# --- 2. impossible dates are missing, not rolled over into March --------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("template", "order"),
+    [("{m}/{d}/2018 6:00", "month first"), ("2018-{m:02d}-{d:02d}", None), ("{m}/{d}/2018", "month first"),
+     ("{d}/{m}/2018 14:00", "day first")],
+)
+def test_impossible_dates_become_missing_and_are_counted(template: str, order: str | None) -> None:
+    days = [(1 + i % 12, 1 + i % 28) for i in range(60)]
+    days[30] = (2, 30)
+    days[41] = (4, 31)
+    text = "date,likes\n" + "".join(f"{template.format(m=m, d=d)},{i}\n" for i, (m, d) in enumerate(days))
+    df, report = ingest(text.encode(), "posts.csv")
+    assert df["date"].dtype == "datetime64[ns]"
+    assert df["date"].isna().tolist() == [i in (30, 41) for i in range(60)]
+    hour = 6 if "6:00" in template else 14 if "14:00" in template else 0
+    assert df["date"].iloc[2] == pd.Timestamp(2018, 3, 3, hour)  # a real 3 March is kept
+    assert "2 impossible dates (such as 30 February) left empty" in _details(report)["date"]
+    assert report.date_order == order

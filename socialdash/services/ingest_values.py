@@ -38,6 +38,7 @@ _ISO_START = r"\s*\d{4}-\d{1,2}-\d{1,2}"
 _NUMERIC_DATE = r"\s*\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}"
 _MONTH_NAME = r"(?i)\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b"
 _TIME_NAME = re.compile(r"timestamp|published|created|posted|datetime|(?<![a-z])(?:time|date)(?![a-z])")
+_AFTER_SHORT_MONTH = (3, 5, 7, 10, 12)  # where an impossible day (2/30, 4/31) rolls over to
 EPOCH_SECONDS = (946_684_800, 2_082_758_400)  # 2000-01-01 .. 2036-01-01
 
 
@@ -288,16 +289,31 @@ def _arrow_datetime(s: pd.Series, fmt: str) -> pd.Series | None:
         return None
 
 
-def _apply(s: pd.Series, formats: list[str]) -> pd.Series:
-    """Parse a whole column with the chosen formats, each one only on what the previous left."""
+def _impossible(s: pd.Series, parsed: pd.Series, fmt: str) -> pd.Series:
+    """Rows Arrow rolled over (2/30 → 3/2): early in a month after a short one and refused by pandas."""
+    rolled = parsed.notna() & (parsed.dt.day <= 3) & parsed.dt.month.isin(_AFTER_SHORT_MONTH)
+    if not rolled.any():
+        return rolled
+    return rolled & _to_datetime(s[rolled], fmt).reindex(s.index).isna()
+
+
+def _apply(s: pd.Series, formats: list[str]) -> tuple[pd.Series, int]:
+    """Parse a whole column with the chosen formats, each one only on what the previous left; and how many
+    values were impossible dates (30 February) left empty."""
     fast = _arrow_datetime(s, formats[0])
-    result = fast if fast is not None else _to_datetime(s, formats[0])
+    impossible = 0
+    if fast is not None:
+        bad = _impossible(s, fast, formats[0])
+        impossible = int(bad.sum())
+        result = fast.mask(bad) if impossible else fast
+    else:
+        result = _to_datetime(s, formats[0])
     for fmt in formats[1:]:
         todo = result.isna() & s.notna()
         if not todo.any():
             break
         result = result.mask(todo, _to_datetime(s[todo], fmt))
-    return result
+    return result, impossible
 
 
 def coerce_dates(s: pd.Series) -> Coercion | None:
@@ -322,17 +338,19 @@ def coerce_dates(s: pd.Series) -> Coercion | None:
     if n_dm > n_md:
         orders.reverse()
     present = int(s.notna().sum())
-    best: tuple[pd.Series, str, list[str]] | None = None
+    best: tuple[pd.Series, str, list[str], int] | None = None
     for formats, order in orders:
-        parsed = _apply(s, formats)
-        if best is None or parsed.notna().sum() > best[0].notna().sum():
-            best = (parsed, order, formats)
-        if parsed.notna().sum() == present:
+        if not formats:
+            continue
+        parsed, impossible = _apply(s, formats)
+        if best is None or parsed.notna().sum() + impossible > best[0].notna().sum() + best[3]:
+            best = (parsed, order, formats, impossible)
+        if parsed.notna().sum() + impossible == present:
             break
     assert best is not None
-    parsed, order, formats = best
+    parsed, order, formats, impossible = best
     n_ok = int(parsed.notna().sum())
-    if n_ok < THRESHOLD * present:
+    if n_ok + impossible < THRESHOLD * present:
         return None
     numeric_order = any(f in _MD or f in _DM for f in formats)
     ambiguous = numeric_order and bool(parsed.dt.day.max() <= 12)
@@ -342,7 +360,10 @@ def coerce_dates(s: pd.Series) -> Coercion | None:
     zoned = probe.str.contains(r"[+-]\d{2}:?\d{2}$|Z$", regex=True).any()
     if zoned and any("%z" in f or f == "ISO8601" for f in formats):
         detail += "; times with a time zone converted to UTC"
-    bad = present - n_ok
+    if impossible:
+        plural = "s" if impossible != 1 else ""
+        detail += f"; {impossible:,} impossible date{plural} (such as 30 February) left empty"
+    bad = present - n_ok - impossible
     if bad:
         detail += f"; {bad:,} value{'s' if bad != 1 else ''} that were not dates left empty"
     return Coercion(parsed, "datetime", detail, order if numeric_order else None, ambiguous)
