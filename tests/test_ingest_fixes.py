@@ -65,3 +65,27 @@ def test_impossible_dates_become_missing_and_are_counted(template: str, order: s
     assert df["date"].iloc[2] == pd.Timestamp(2018, 3, 3, hour)  # a real 3 March is kept
     assert "2 impossible dates (such as 30 February) left empty" in _details(report)["date"]
     assert report.date_order == order
+
+
+# --- 3. columns emptied by removing a row of descriptions are dropped and reported -------------------------
+
+
+def test_linkedin_description_row_then_empty_columns_are_dropped() -> None:
+    text = (
+        "Update title,Impressions,Clicks,Sponsored,Campaign name,Likes\n"
+        "The title of the update,The number of times shown,Clicks on the content,Whether it was paid,"
+        "The campaign it ran in,Number of likes\n"
+        "Hello world,1200,34,,,12\nNew job,800,12,,,7\nEvent,4300,150,,,40\n"
+    )
+    df, report = ingest(text.encode(), "linkedin.csv")
+    assert list(df.columns) == ["Update title", "Impressions", "Clicks", "Likes"]
+    assert df["Impressions"].tolist() == [1200, 800, 4300]
+    assert df["Impressions"].dtype == "int64"
+    assert report.columns_dropped == [
+        {"column": "Sponsored", "position": 3, "reason": "empty"},
+        {"column": "Campaign name", "position": 4, "reason": "empty"},
+    ]
+    assert {"count": 1, "reason": "description row"} in report.rows_dropped
+    text_out = " ".join(report.sentences())
+    assert "Dropped 2 empty columns “Sponsored”, “Campaign name”" in text_out
+    assert (report.n_rows, report.n_columns) == (3, 4)

@@ -139,22 +139,14 @@ def clean_table(raw: RawTable, report: IngestReport) -> pd.DataFrame:
     report.rows_dropped.extend(raw.rows_dropped)
     if len(frame) == 0:
         raise NotATableError()
-    blank = [c for c in frame.columns if is_blank_column(frame[c])]
-    report.columns_dropped = [
-        {"column": str(raw.headers[c]), "position": int(c), "reason": "empty"} for c in blank
-    ]
-    if len(blank) == frame.shape[1]:
-        raise NoUsableColumnsError(
-            "Every column in this file is empty, so there are no values to work with."
-        )
-    if blank:
-        frame = frame.drop(columns=blank)
+    frame = _drop_blank_columns(frame, raw, report)
     frame, n_empty = drop_empty_rows(frame)
     if n_empty:
         report.rows_dropped.append({"count": n_empty, "reason": "empty rows"})
     frame, described = drop_description_row(frame)
     if described:
         report.rows_dropped.append({"count": 1, "reason": "description row"})
+        frame = _drop_blank_columns(frame, raw, report)  # only the descriptions filled these
     frame, n_totals = drop_totals_rows(frame)
     if n_totals:
         report.rows_dropped.append({"count": n_totals, "reason": "totals row"})
@@ -178,6 +170,22 @@ def clean_table(raw: RawTable, report: IngestReport) -> pd.DataFrame:
         )
     report.n_rows, report.n_columns = out.shape
     return out
+
+
+def _drop_blank_columns(frame: pd.DataFrame, raw: RawTable, report: IngestReport) -> pd.DataFrame:
+    """Drop the columns that hold no value; report them (in file order) with their header and position."""
+    blank = [c for c in frame.columns if is_blank_column(frame[c])]
+    if len(blank) == frame.shape[1]:
+        raise NoUsableColumnsError(
+            "Every column in this file is empty, so there are no values to work with."
+        )
+    if not blank:
+        return frame
+    report.columns_dropped.extend(
+        {"column": str(raw.headers[c]), "position": int(c), "reason": "empty"} for c in blank
+    )
+    report.columns_dropped.sort(key=lambda item: item["position"])
+    return frame.drop(columns=blank)
 
 
 def _typed_column(
