@@ -38,7 +38,7 @@ from server_utils import (  # noqa: E402
 )
 
 STORE = "session-store"
-POLL_SECONDS = 1.0  # the renderer polls a background callback every second
+POLL_MS = 500  # the renderer polls a background callback every ``interval`` ms (Dash's default: 500)
 BACKGROUND_TIMEOUT = 240.0
 
 
@@ -109,6 +109,8 @@ class User:
         self.values: dict[str, object] = {}  # "id.prop" → value
         self.present: set[str] = set()  # component ids in the current layout
         self.shell: set[str] = set()  # ids of the app shell (navbar, stores), present on every page
+        self.status = 0  # HTTP status of the last request
+        self.trace: list[str] = []  # one line per callback answer (for error reports)
 
     @property
     def store(self) -> dict | None:
@@ -137,6 +139,7 @@ class User:
             name, _, rest = value.partition("=")
             self.cookies[name.strip()] = rest.split(";", 1)[0]
         self.stats.add(n_requests=1)
+        self.status = resp.status
         if resp.status == 204:  # PreventUpdate: nothing to change
             return b""
         if resp.status != 200:
@@ -203,9 +206,10 @@ class User:
             while "response" not in answer:
                 if time.monotonic() > deadline:
                     raise WalkError(f"background {d['output'][:60]} did not finish")
-                time.sleep(POLL_SECONDS)
+                time.sleep(((d.get("background") or {}).get("interval") or POLL_MS) / 1000)
                 raw = self.request("POST", url, json.dumps(poll).encode(), headers)
                 if not raw:
+                    self.note(d, "poll → 204 (no update)")
                     return {}  # no update (e.g. cancelled)
                 answer = json.loads(raw)
                 if answer.get("progress"):
@@ -216,11 +220,16 @@ class User:
             self.stats.add(
                 **({"bg": time.perf_counter() - t0} if background else {"page": time.perf_counter() - t0})
             )
+        self.note(d, f"{self.status} {sorted(answer.get('response') or {})}")
         changed = {}
         for ident, props in (answer.get("response") or {}).items():
             for prop, value in props.items():
                 changed[f"{ident}.{prop}"] = value
         return changed
+
+    def note(self, d: dict, what: str) -> None:
+        """Remember one callback answer (the last ones go into an error's message)."""
+        self.trace.append(f"{d['output'][:48]}: {what}"[:200])
 
     def settle(self, changed: list[str], initial: set[str] | None = None, limit: int = 80) -> None:
         """Fire callbacks like the renderer until nothing changes: those with a changed input, and (for new
@@ -291,7 +300,7 @@ class User:
             self.navigate(page)
         href = self.values.get("insights-download-csv.href")
         if not isinstance(href, str) or not href.startswith("/download/"):
-            raise WalkError("no download link on Insights")
+            raise WalkError(f"no download link on Insights; last answers: {self.trace[-4:]}")
         self.request("GET", href)
 
 
@@ -319,7 +328,7 @@ def run_users(port: int, users: int, seconds: float) -> Stats:
                     stats.walks += 1
             except Exception as err:  # every failure is an error of the run
                 with stats.lock:
-                    stats.errors.append(f"{type(err).__name__}: {err}"[:300])
+                    stats.errors.append(f"{type(err).__name__}: {err}"[:900])
             finally:
                 user.close()
 

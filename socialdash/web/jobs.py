@@ -5,6 +5,13 @@
   slot. ``bind_manager`` mixes the session id into the key: a session can only ever read its own job results.
 * Lost jobs (embedded mode): when the process running a job dies (the gunicorn worker or the job killed, out
   of memory) Dash would silently stop; here the next poll answers 503 with "please try again".
+* A finished job is never mistaken for a cancelled one: Dash reads a job's result, then asks whether the job
+  still runs, and answers "no update" (HTTP 204, the page stops waiting and stays empty) when the result is
+  missing and the job is not running. A job that stores its result and ends between those two reads looked
+  cancelled (seen in the Redis load test: Insights without content or download links in ~2 % of walks).
+  ``_consistent_polls`` re-reads the result of a job that has ended, and keeps Dash's later check consistent
+  with what it read. With Celery it also stops Dash from "terminating" a job whose result it just read, which
+  killed the Celery pool process that had already finished it.
 * A deleted cache directory is recreated (the background store is reopened) instead of failing requests.
 * Redis gone (scale-out): connection errors become 503 with "the service is unavailable" — never a traceback.
   The page's ``assets/resilience.js`` shows these sentences to the user.
@@ -70,9 +77,68 @@ def bind_manager(manager: Any) -> Any:
     for name in ("call_job_fn", "job_running", "get_progress", "result_ready", "get_result",
                  "get_updated_props", "terminate_job"):  # fmt: skip
         _translate_outages(manager, name)
-    if hasattr(getattr(manager, "handle", None), "directory"):  # DiskcacheManager (embedded mode)
+    embedded = hasattr(getattr(manager, "handle", None), "directory")  # DiskcacheManager
+    if embedded:
         _bind_diskcache(manager)
+    _consistent_polls(manager, spare_finished_jobs=not embedded)
     return manager
+
+
+def _request_jobs(name: str) -> set[str]:
+    """A per-request set of job ids (empty and throw-away outside a request)."""
+    if not flask.has_app_context():
+        return set()
+    jobs = flask.g.get(name)
+    if jobs is None:
+        jobs = set()
+        setattr(flask.g, name, jobs)
+    return jobs
+
+
+def _consistent_polls(manager: Any, spare_finished_jobs: bool) -> None:
+    """Make one poll's result read and Dash's following "is it still running?" check agree.
+
+    Dash calls ``get_result`` and then ``job_running``; a result that is missing at the first and a job that
+    has ended by the second mean "cancelled" to Dash (204). A job always stores its result before it ends,
+    so: when the result is missing, ask whether the job runs; if it has ended, read the result again (it is
+    there now, unless the job really died); if it runs, Dash's own check in this request says so too, and the
+    next poll collects the result. ``spare_finished_jobs`` (Celery): never terminate a job whose result this
+    request read — it has finished, and Celery would kill the pool process that ran it."""
+    get_result, job_running, terminate_job = manager.get_result, manager.job_running, manager.terminate_job
+
+    def consistent_get_result(key, job):
+        reading = _request_jobs("socialdash_jobs_reading")
+        reading.add(str(job))  # Dash's get_result terminates the job after reading its result
+        try:
+            result = get_result(key, job)
+            if result is manager.UNDEFINED and job:
+                if job_running(job):
+                    _request_jobs("socialdash_jobs_running").add(str(job))
+                else:  # ended after the first read: its result is stored by now (or it died: lost)
+                    result = get_result(key, job)
+                    if result is not manager.UNDEFINED:
+                        log.debug("background job %s finished between two reads; result collected", job)
+        finally:
+            reading.discard(str(job))
+        if result is not manager.UNDEFINED and job:
+            _request_jobs("socialdash_jobs_read").add(str(job))
+        return result
+
+    def consistent_job_running(job):
+        if job is not None and str(job) in _request_jobs("socialdash_jobs_running"):
+            return True
+        return job_running(job)
+
+    def spare_finished(job):
+        finished = _request_jobs("socialdash_jobs_reading") | _request_jobs("socialdash_jobs_read")
+        if job is not None and str(job) in finished:
+            return None  # finished: its result was just read
+        return terminate_job(job)
+
+    manager.get_result = consistent_get_result
+    manager.job_running = consistent_job_running
+    if spare_finished_jobs:
+        manager.terminate_job = spare_finished
 
 
 def _translate_outages(manager: Any, name: str) -> None:
