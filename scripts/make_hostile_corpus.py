@@ -192,6 +192,7 @@ def png_as_csv() -> bytes:
 
 
 def nul_bytes() -> bytes:
+    """A CSV with 3 stray NUL bytes (as a tool that pads or cuts exports leaves them): read, NULs removed."""
     text = csv_text(POST_HEADER, posts(30)).encode()
     return text[:200] + b"\x00\x00" + text[200:400] + b"\x00" + text[400:]
 

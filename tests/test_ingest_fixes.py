@@ -6,6 +6,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
+from socialdash.services.errors import BinaryFileError
 from socialdash.services.ingest import ingest
 
 
@@ -89,3 +90,38 @@ def test_linkedin_description_row_then_empty_columns_are_dropped() -> None:
     text_out = " ".join(report.sentences())
     assert "Dropped 2 empty columns “Sponsored”, “Campaign name”" in text_out
     assert (report.n_rows, report.n_columns) == (3, 4)
+
+
+# --- 5. a few stray NUL bytes are removed and reported; binary files are still refused ----------------------
+
+
+def test_stray_nul_bytes_are_removed_and_counted(tmp_path) -> None:
+    data = b"post,likes,shares\nhel\x00lo,10,1\nworld,2\x000,2\nagain,30,3\n\x00\x00"
+    path = tmp_path / "export.csv"
+    path.write_bytes(data)
+    for source in (data, path):
+        df, report = ingest(source, "export.csv")
+        assert df["post"].tolist() == ["hello", "world", "again"]
+        assert df["likes"].dtype == "int64"
+        assert df["likes"].tolist() == [10, 20, 30]
+        sentence = "4 stray empty characters (NUL bytes, left by the tool that wrote the file) were removed"
+        assert f"{sentence} from the text." in report.sentences()
+
+
+def test_hostile_nul_file_reads_all_30_posts() -> None:
+    from hostile_support import HOSTILE
+
+    df, report = ingest(HOSTILE / "nul_bytes.csv", "nul_bytes.csv")
+    assert df.shape == (30, 6)
+    assert df["likes"].dtype == "int64"
+    assert any("3 stray empty characters" in n for n in report.notes)
+
+
+@pytest.mark.parametrize(
+    "data",
+    [b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + b"\x00" * 64, bytes(range(256)) * 8,
+     b"post,likes\n" + b"\x00\x01\x00\x02" * 50],
+)
+def test_binary_files_are_still_refused(data: bytes) -> None:
+    with pytest.raises(BinaryFileError, match=r"^This looks like a binary file"):
+        ingest(data, "export.csv")

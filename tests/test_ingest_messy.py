@@ -345,7 +345,7 @@ PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x10\x00\x00\x00\x10\x08\
         (b"post,likes,shares\n", "posts.csv", NotATableError),
         (b"post,likes\n,\n,\n", "posts.csv", NoUsableColumnsError),
         (PNG, "photo.csv", BinaryFileError),
-        (b"post,likes\nab\x00cd,1\n", "posts.csv", BinaryFileError),
+        (b"post,likes\n" + b"\x00\x01\x00\x02" * 50, "posts.csv", BinaryFileError),
         (b'{"posts": []}', "posts.json", UnsupportedFileError),
     ],
 )

@@ -39,6 +39,9 @@ _LONG_ID_RE = re.compile(r"^\s*[+-]?\d{16,19}\s*$")  # exact as int64 unless the
 EXTRA_NA = ("none",)
 CHUNKED_BYTES = 32 * 1024 * 1024  # files larger than this are parsed in chunks of CHUNK_ROWS rows
 CHUNK_ROWS = 100_000
+MAX_STRAY_NUL = 8  # up to this many NULs, or STRAY_NUL_SHARE of the bytes, are stray: removed, not binary
+STRAY_NUL_SHARE = 0.001
+NUL_BLOCK = 16 * 1024 * 1024
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
@@ -62,6 +65,21 @@ def read_head(source: bytes | Path, n: int) -> bytes:
         return bytes(source[:n])
     with open(source, "rb") as fh:
         return fh.read(n)
+
+
+def count_nul(source: bytes | Path) -> int:
+    """NUL bytes in the whole upload (a memchr-speed count, block by block for a file on disk)."""
+    if isinstance(source, bytes):
+        return source.count(b"\x00")
+    total = 0
+    with open(source, "rb") as fh:
+        while block := fh.read(NUL_BLOCK):
+            total += block.count(b"\x00")
+    return total
+
+
+def _whole(source: bytes | Path) -> bytes:
+    return source if isinstance(source, bytes) else Path(source).read_bytes()
 
 
 def detect_encoding(head: bytes, complete: bool) -> str:
@@ -123,7 +141,8 @@ def decode_head(head: bytes, encoding: str) -> str:
 
 
 def check_text(text: str) -> None:
-    """Raise BinaryFileError when decoded text holds NUL bytes or many control characters."""
+    """Raise BinaryFileError when decoded text holds NULs (only UTF-16 keeps them here) or many control
+    characters."""
     if "\x00" in text:
         raise BinaryFileError()
     probe = text[:65536]
@@ -214,6 +233,16 @@ def read_text_table(source: bytes | Path, n_bytes: int, max_rows: int, max_colum
     if not head.strip(b" \t\r\n\x00\xef\xbb\xbf\xff\xfe"):
         raise EmptyFileError()
     encoding = detect_encoding(head, complete)
+    n_nul = 0
+    if not encoding.startswith("utf-16"):
+        n_nul = count_nul(source)
+        if n_nul:  # a few stray NULs (a tool padded or cut the export): removed; many: a binary file
+            if n_nul > max(MAX_STRAY_NUL, STRAY_NUL_SHARE * n_bytes):
+                raise BinaryFileError()
+            source = _whole(source).replace(b"\x00", b"")
+            n_bytes = len(source)
+            head = source[: len(head)]
+            complete = len(head) >= n_bytes
     text = decode_head(head, encoding)
     check_text(text)
     text = text.lstrip("\ufeff")
@@ -241,6 +270,11 @@ def read_text_table(source: bytes | Path, n_bytes: int, max_rows: int, max_colum
             frame[j] = again[j].set_axis(frame.index)
     text_cols |= long_cols
     table = RawTable(frame=frame, headers=headers, encoding=encoding, delimiter=delimiter)
+    if n_nul:
+        table.notes.append(
+            f"{n_nul:,} stray empty character{'s' if n_nul != 1 else ''} (NUL bytes, left by the tool that "
+            f"wrote the file) {'were' if n_nul != 1 else 'was'} removed from the text."
+        )
     table.text_columns = text_cols
     if skipped:
         table.rows_dropped.append({"count": skipped, "reason": "rows with more cells than the header"})
@@ -261,8 +295,7 @@ def _read_csv(
     except UnicodeDecodeError:
         if encoding not in ("utf-8", "utf-8-sig"):
             raise CorruptFileError("The file's characters could not be read in any known encoding.") from None
-        whole = source if isinstance(source, bytes) else Path(source).read_bytes()
-        encoding = fallback_encoding(whole)
+        encoding = fallback_encoding(_whole(source))
         frame, skipped = _read_csv_once(source, encoding, delimiter, width, text_cols, max_rows)
     if len(frame) > max_rows:
         raise TooLargeError(
