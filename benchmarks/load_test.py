@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import http.client
 import json
+import os
 import statistics
 import sys
 import tempfile
@@ -25,6 +26,8 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from benchmarks.dash_http import split_outputs
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
@@ -64,15 +67,6 @@ class Stats:
                 self.page_callbacks.append(page)
             if bg is not None:
                 self.background.append(bg)
-
-
-def _split_output(output: str) -> list[dict]:
-    parts = output[2:-2].split("...") if output.startswith("..") else [output]
-    out = []
-    for part in parts:
-        ident, prop = part.rsplit(".", 1)
-        out.append({"id": ident, "property": prop.split("@", 1)[0]})
-    return out
 
 
 def _key(spec: dict) -> str:
@@ -174,7 +168,7 @@ class User:
 
     # -- callbacks ---------------------------------------------------------------------------------------
     def eligible(self, d: dict) -> bool:
-        ids = [s["id"] for s in d["inputs"]] + [o["id"] for o in _split_output(d["output"])]
+        ids = [s["id"] for s in d["inputs"]] + [o["id"] for o in split_outputs(d["output"])]
         return all(i in self.present for i in ids)
 
     def call(self, d: dict, triggered: list[str]) -> dict:
@@ -183,7 +177,7 @@ class User:
         def items(specs: list[dict]) -> list[dict]:
             return [{**s, "value": self.values.get(_key(s))} for s in specs]
 
-        outputs = _split_output(d["output"])
+        outputs = split_outputs(d["output"])
         payload = {
             "output": d["output"],
             "outputs": outputs if d["output"].startswith("..") else outputs[0],
@@ -198,8 +192,7 @@ class User:
         answer = json.loads(raw or b"{}")
         background = "cacheKey" in answer
         if background:
-            poll = {**payload, "inputs": [{**i, "value": None} for i in payload["inputs"]]}
-            poll["state"] = [{**s, "value": None} for s in payload["state"]]
+            poll = payload  # the renderer sends the same body again with the job's handles
             sep = "&" if query else "?"
             url = f"/_dash-update-component{query}{sep}cacheKey={answer['cacheKey']}&job={answer['job']}"
             deadline = time.monotonic() + BACKGROUND_TIMEOUT
@@ -362,6 +355,7 @@ def report(mode: str, stats: Stats) -> dict:
         "page_callback_p95_ms": round(_pct(stats.page_callbacks, 95), 1),
         "background_p50_ms": round(_pct(stats.background, 50), 1),
         "background_p95_ms": round(_pct(stats.background, 95), 1),
+        "load_average_1min": round(os.getloadavg()[0], 2),  # the host's load at the end (shared machine?)
         "first_errors": stats.errors[:3],
     }
     return out
@@ -405,7 +399,8 @@ def main(argv: list[str] | None = None) -> int:
             f"{result['walks']} walks, {result['requests']} requests ({result['requests_per_second']}/s), "
             f"{result['errors']} errors; cached page callbacks p50 {result['page_callback_p50_ms']} ms, "
             f"p95 {result['page_callback_p95_ms']} ms; background cycles "
-            f"p50 {result['background_p50_ms']} ms, p95 {result['background_p95_ms']} ms",
+            f"p50 {result['background_p50_ms']} ms, p95 {result['background_p95_ms']} ms; "
+            f"load average {result['load_average_1min']}",
             flush=True,
         )
         for err in result["first_errors"]:
