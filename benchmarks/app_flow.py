@@ -5,9 +5,11 @@
 In one process: create_app with a fresh data/cache folder, upload the file (``register_stream``, as
 /api/upload does), then every page's callbacks as Dash calls them on a page load — Upload, EDA (+ its
 metric and category pickers), Preprocess, Cluster (sweep + run with the recommended k), Evaluate, Insights —
-and the CSV download route. Each page is timed cold (first visit: computes) and as a revisit (a new page
-load: page-local keys empty, results from the cache), callback plus Dash's JSON serialisation of what it
-returns. Every figure returned is measured: JSON bytes and points. RSS is sampled every 5 ms for the peak of
+and the CSV download route. Each page is timed cold (its first visit: nothing of its own is cached — Evaluate
+and Insights find the run the Cluster page computed, and build their view of it) and as a revisit (a new
+page load: page-local keys empty, everything from the cache), callback plus Dash's JSON serialisation of what
+it returns; each revisit is compared with that page's own cold time. Every figure returned (and those of the
+EDA pickers) is measured: JSON bytes and points. RSS is sampled every 5 ms for the peak of
 the whole flow over the RSS before it, compared with the DataFrame's ``memory_usage(deep=True)``.
 """
 
@@ -31,10 +33,10 @@ os.environ.setdefault("OMP_WAIT_POLICY", "passive")
 ROOT = Path(__file__).resolve().parent
 DEFAULT_OUT = ROOT / "out" / "app_flow.json"
 REVISIT_TARGET = 0.05  # a cached revisit costs at most this share of the cold visit
+REVISIT_REPS = 3  # a revisit is cheap: best of 3 (a cold visit happens once)
 MAX_POINTS = 100_000
 MAX_FIGURE_BYTES = 4 * 1024 * 1024
 MEMORY_TARGET = 4.0
-SHOWS_RUN = ("evaluate", "insights")  # pages that show the run computed on the Cluster page
 
 
 def to_json(value: Any) -> str:
@@ -56,7 +58,8 @@ def _trace_points(trace: dict) -> int:
             n = 1
             for part in str(shape).split(",") if shape else [0]:
                 n *= int(part) if str(part).strip() else 1
-            best = max(best, n if shape else len(value["bdata"]) * 3 // 4 // 8)
+            itemsize = int(str(value.get("dtype", "f8"))[-1])  # f8, f4, i2, u1 ...
+            best = max(best, n if shape else len(value["bdata"]) * 3 // 4 // itemsize)
             continue
         try:
             n = len(value)
@@ -116,6 +119,16 @@ class Flow:
         self.pages: dict[str, dict] = {}
         self.figures: list[dict] = []
 
+    def untimed(self, fn: Callable[[], Any]) -> Any:
+        """``fn`` in this session's request context, not timed."""
+        import flask
+
+        from socialdash.web.handles import SID_KEY
+
+        with self.app.server.test_request_context("/_dash-update-component", method="POST"):
+            flask.session[SID_KEY] = self.sid
+            return copy_context().run(fn)
+
     def visit(self, page: str, kind: str, fn: Callable[[], Any]) -> Any:
         """Time ``fn`` (the page's callbacks) plus the JSON serialisation of what it returns."""
         import flask
@@ -129,7 +142,8 @@ class Flow:
             outputs = copy_context().run(fn)
             payload = to_json(outputs)
             elapsed = time.perf_counter() - start
-        self.pages.setdefault(page, {})[kind] = elapsed
+        times = self.pages.setdefault(page, {})
+        times[kind] = min(elapsed, times.get(kind, elapsed))  # revisits: best of REVISIT_REPS
         self.pages[page][f"{kind}_response_bytes"] = len(payload.encode())
         if kind == "cold":
             self.figures.extend(figure_stats(page, outputs))
@@ -237,15 +251,19 @@ def run_flow(path: Path, root: Path) -> dict:
     sampler.mark("upload")
     store = state["store"]
 
-    def eda() -> Any:
-        content = cb_eda.render_eda(store, None)
+    def eda() -> Any:  # a page load: the content arrives with the first metric and category drawn
+        return cb_eda.render_eda(store, None)
+
+    def eda_pickers() -> None:
+        """The figures the EDA pickers send (linear scale, the last metric and category): sizes only."""
         ds = dataset(store)
         summary = caching.eda_summary(ds.sha, ds.choices)
-        metric = next(iter(summary.get("histograms") or {}), None)
-        column = next(iter(summary.get("categories") or {}), None)
-        return [content, cb_eda.update_distribution(metric, False, store),
-                cb_eda.update_distribution(metric, True, store),
-                cb_eda.update_categories(column, store)]  # fmt: skip
+        metric = next(reversed(summary.get("histograms") or {}), None)
+        column = next(reversed(summary.get("categories") or {}), None)
+        outputs = [cb_eda.update_distribution(metric, False, store)]
+        if column:
+            outputs.append(cb_eda.update_categories(column, store))
+        flow.figures.extend(figure_stats("eda pickers", outputs))
 
     def preprocess() -> Any:
         return cb_preprocess.render_preprocess(store, None)
@@ -268,27 +286,33 @@ def run_flow(path: Path, root: Path) -> dict:
         outs = (*sweep(key, st), *run("cluster-show-k.data", None, show_k, None, st))
         return [sent(out) for out in outs]
 
-    def evaluate() -> Any:
+    def evaluate() -> Any:  # the renderer's chain: key → view (from the cache) or background job → view
         st = state["store"]
         _guide, key = cb_evaluate.evaluate_keys(True, st, None)
-        out = cb_evaluate.evaluate_content(key, st)
+        out = cb_evaluate.evaluate_view(key, st)
+        if not unchanged(out[-1]):
+            out = cb_evaluate.evaluate_content(out[-1], st)
         if out[6] is not None:
             raise RuntimeError(f"evaluate failed: {out[6]}")
-        return out
+        return sent(out)
 
     def insights() -> Any:
         st = state["store"]
         _guide, key = cb_insights.insights_keys(True, st, None)
-        out = cb_insights.insights_content(key, st)
+        out = cb_insights.insights_view_cb(key, st)
+        if not unchanged(out[-1]):
+            out = cb_insights.insights_content(out[-1], st)
         if out[12] is not None:
             raise RuntimeError(f"insights failed: {out[12]}")
         state["csv_href"] = out[6]
-        return out
+        return sent(out)
 
     for page, fn in (("eda", eda), ("preprocess", preprocess), ("cluster", cluster), ("evaluate", evaluate),
                      ("insights", insights)):  # fmt: skip
         flow.visit(page, "cold", fn)
         sampler.mark(page)
+        if page == "eda":
+            flow.untimed(eda_pickers)
 
     client = app.server.test_client()
     with client.session_transaction() as sess:
@@ -311,11 +335,12 @@ def run_flow(path: Path, root: Path) -> dict:
     sampler.mark("download csv")
     peak = sampler.stop()
 
-    print("revisits (new page loads, results from the cache):", flush=True)
+    print(f"revisits (new page loads, results from the cache; best of {REVISIT_REPS}):", flush=True)
     revisits = (("upload", upload_revisit), ("eda", eda), ("preprocess", preprocess),
                 ("cluster", cluster_revisit), ("evaluate", evaluate), ("insights", insights))  # fmt: skip
     for page, fn in revisits:
-        flow.visit(page, "cached", fn)
+        for _ in range(REVISIT_REPS):
+            flow.visit(page, "cached", fn)
     kind = "cached"
     download()
 
@@ -325,11 +350,8 @@ def run_flow(path: Path, root: Path) -> dict:
         flask.session[SID_KEY] = sid
         df = caching.load_frame(dataset(store).sha)
     df_bytes = int(df.memory_usage(deep=True).sum())
-    for page, times in flow.pages.items():
-        # Evaluate and Insights compute nothing of their own: the run they show is computed (and timed) by
-        # the Cluster page, so their first visit is already a cache hit; their cold basis includes that run.
-        times["cold_basis"] = times["cold"] + (flow.pages["cluster"]["cold"] if page in SHOWS_RUN else 0.0)
-        times["ratio"] = times["cached"] / times["cold_basis"] if times.get("cold_basis") else None
+    for times in flow.pages.values():  # every page against its own first visit
+        times["ratio"] = times["cached"] / times["cold"] if times.get("cold") else None
         times["ok"] = times["ratio"] is not None and times["ratio"] <= REVISIT_TARGET
     return {
         "file": str(path), "file_bytes": path.stat().st_size, "rows": len(df), "k": state.get("k"),
@@ -345,9 +367,8 @@ def print_report(res: dict) -> None:
     for page, t in res["pages"].items():
         ratio = "-" if t.get("ratio") is None else f"{t['ratio']:.4f}x"
         verdict = "PASS" if t.get("ok") else "MISS"
-        note = " (cold incl. the Cluster run it shows)" if page in SHOWS_RUN else ""
         cached = t.get("cached", float("nan"))
-        print(f"{page:<13} {t['cold']:>9.3f}s {cached:>9.3f}s {ratio:>8}  {verdict}{note}")
+        print(f"{page:<13} {t['cold']:>9.3f}s {cached:>9.3f}s {ratio:>8}  {verdict}")
     print(f"\n{'figure':<48} {'points':>9} {'JSON':>10}  target ≤{MAX_POINTS:,} points, ≤4 MB")
     for f in res["figures"]:
         print(f"{f['where'][:48]:<48} {f['points']:>9,} {f['json_bytes'] / 1024:>8,.0f}KB  "

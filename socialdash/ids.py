@@ -130,6 +130,7 @@ class Evaluate:
     SHARES_TEXT = "evaluate-shares-text"
     STABILITY = "evaluate-stability"
     NEXT = "evaluate-next"
+    JOB = "evaluate-job"  # page-local Store: starts the background job when the run is not cached
 
 
 # --------------------------------------------------------------------------- insights (pages B)
@@ -150,4 +151,5 @@ class Insights:
     TIMING = "insights-timing"
     EXEMPLARS = "insights-exemplars"
     EXEMPLAR_GRID = "insights-exemplar-grid"
+    JOB = "insights-job"  # page-local Store: starts the background job when the run is not cached
 # ---- end pages B ----

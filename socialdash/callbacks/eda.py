@@ -7,6 +7,7 @@ from dash import Input, Output, State, callback, dcc, html, no_update
 from dash.exceptions import PreventUpdate
 
 from socialdash import caching
+from socialdash.callbacks._views import remembered
 from socialdash.callbacks.common import choices_of, dataset, guarded, has_data, is_done, mark_done
 from socialdash.components import eda_figures as figs
 from socialdash.components.common import next_button, no_data, section, sentences
@@ -16,6 +17,18 @@ from socialdash.ids import Eda, Shell
 def page_key(store: dict) -> str:
     """What the page content depends on: the dataset handle and the role choices."""
     return f"{store.get('handle')}|{caching.roles_key(choices_of(store))}"
+
+
+def sample_note(summary: dict) -> str:
+    """Says when the correlations were computed on a sample of the posts (big files)."""
+    rows = (summary.get("correlation") or {}).get("sampled_rows")
+    return f" Computed on a random sample of {rows:,} of your {summary['n_rows']:,} posts." if rows else ""
+
+
+def category_start(column: str, summary: dict) -> object:
+    """The first category column's chart, drawn with the page."""
+    counts = summary["categories"].get(column)
+    return figs.category_figure(column, counts) if counts else figs.empty_figure("Pick a category column.")
 
 
 def eda_content(summary: dict) -> html.Div:
@@ -46,15 +59,18 @@ def eda_content(summary: dict) -> html.Div:
         ],
         className="mb-2",
     )
-    if metrics:
+    if metrics:  # the first metric drawn here, not by a second request after the page arrives
+        first = summary["histograms"].get(metrics[0])
+        first_figure = figs.distribution_figure(metrics[0], first, True) if first else None
+        first_note = figs.distribution_note(metrics[0], first, True) if first else None
         parts.append(
             section(
                 "How a number is spread",
                 html.Div(
                     [
                         dist_controls,
-                        dcc.Graph(id=Eda.DISTRIBUTION, config={"displayModeBar": False}),
-                        html.P(id=Eda.DISTRIBUTION_NOTE, className="figure-note"),
+                        dcc.Graph(figure=first_figure, id=Eda.DISTRIBUTION, config={"displayModeBar": False}),
+                        html.P(first_note, id=Eda.DISTRIBUTION_NOTE, className="figure-note"),
                     ]
                 ),
                 "Social numbers are usually heavy-tailed: most posts get little, a few get a lot. "
@@ -90,7 +106,11 @@ def eda_content(summary: dict) -> html.Div:
                                 clearable=False,
                                 className="mb-2",
                             ),
-                            dcc.Graph(id=Eda.CATEGORIES, config={"displayModeBar": False}),
+                            dcc.Graph(
+                                figure=category_start(categoricals[0], summary),
+                                id=Eda.CATEGORIES,
+                                config={"displayModeBar": False},
+                            ),
                         ]
                     ),
                     "How many posts fall in each level of a category column.",
@@ -108,7 +128,7 @@ def eda_content(summary: dict) -> html.Div:
                 config={"displayModeBar": False},
             ),
             "Rank correlation between number columns: 1 means they rise together, 0 unrelated, −1 opposite. "
-            "Strongly related numbers count almost twice when grouping posts.",
+            "Strongly related numbers count almost twice when grouping posts." + sample_note(summary),
         )
     )
     if time:
@@ -163,8 +183,13 @@ def render_eda(store: dict | None, shown_key: str | None):
     if key == shown_key:
         raise PreventUpdate
     ds = dataset(store)
-    summary = caching.eda_summary(ds.sha, ds.choices)
-    return eda_content(summary), key, None
+    content = remembered(
+        "eda",
+        ds.sha,
+        caching.roles_key(ds.choices),
+        lambda: eda_content(caching.eda_summary(ds.sha, ds.choices)),
+    )  # a revisit sends the remembered page (figures as dicts) instead of drawing it again
+    return content, key, None
 
 
 @callback(
@@ -186,6 +211,7 @@ def mark_eda_done(key: str | None, store: dict | None):
     Input(Eda.METRIC, "value"),
     Input(Eda.LOG, "value"),
     State(Shell.STORE, "data"),
+    prevent_initial_call=True,  # the page arrives with the first metric drawn
 )
 @guarded(2, 1, render=lambda message: message)
 def update_distribution(metric: str | None, log: bool, store: dict | None):
@@ -202,6 +228,7 @@ def update_distribution(metric: str | None, log: bool, store: dict | None):
     Output(Eda.CATEGORIES, "figure"),
     Input(Eda.CATEGORY, "value"),
     State(Shell.STORE, "data"),
+    prevent_initial_call=True,  # the page arrives with the first category column drawn
 )
 @guarded(1, 0, render=figs.empty_figure)
 def update_categories(column: str | None, store: dict | None):

@@ -1,15 +1,20 @@
-"""Evaluate page callbacks: train vs test metrics, silhouette per cluster, shares and stability."""
+"""Evaluate page callbacks: train vs test metrics, silhouette per cluster, shares and stability.
+
+A page load renders in the foreground when the run is cached (``evaluate_view``: no background process, no
+polling); only a run missing from the cache starts the background job (``evaluate_content``)."""
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import numpy as np
 import pandas as pd
-from dash import Input, Output, State, callback
+from dash import Input, Output, State, callback, no_update
 
 from socialdash import caching
 from socialdash.callbacks._run_state import HIDDEN, SHOWN, marked, page_keys, run_choices
+from socialdash.callbacks._views import recalled, remembered
 from socialdash.callbacks.common import guarded
 from socialdash.components.evaluate_figures import (
     metrics_table,
@@ -58,16 +63,49 @@ def evaluation_view(result: dict) -> tuple:
     )
 
 
+def _outputs(dup: bool) -> list[Output]:
+    return [
+        Output(Evaluate.CONTENT, "style", allow_duplicate=dup),
+        Output(Evaluate.METRICS, "children", allow_duplicate=dup),
+        Output(Evaluate.SILHOUETTE, "figure", allow_duplicate=dup),
+        Output(Evaluate.SHARES, "figure", allow_duplicate=dup),
+        Output(Evaluate.SHARES_TEXT, "children", allow_duplicate=dup),
+        Output(Evaluate.STABILITY, "children", allow_duplicate=dup),
+        Output(Evaluate.ALERT, "children", allow_duplicate=dup),
+        Output(Shell.STORE, "data", allow_duplicate=True),
+    ]
+
+
+def _view(sha: str, choices: Any) -> tuple:
+    """The rendered view of the run (remembered in the shared cache; the run itself is memoized)."""
+    return remembered(
+        "evaluate", sha, caching.choices_key(choices), lambda: evaluation_view(caching.run(sha, choices))
+    )
+
+
 @callback(
-    Output(Evaluate.CONTENT, "style"),
-    Output(Evaluate.METRICS, "children"),
-    Output(Evaluate.SILHOUETTE, "figure"),
-    Output(Evaluate.SHARES, "figure"),
-    Output(Evaluate.SHARES_TEXT, "children"),
-    Output(Evaluate.STABILITY, "children"),
-    Output(Evaluate.ALERT, "children"),
-    Output(Shell.STORE, "data", allow_duplicate=True),
+    *_outputs(False),
+    Output(Evaluate.JOB, "data"),
     Input(Evaluate.KEY, "data"),
+    State(Shell.STORE, "data"),
+    prevent_initial_call=True,
+)
+@guarded(9, 6)
+def evaluate_view(key: dict | None, store: dict | None):
+    """Render at once when the run is cached (the Cluster page computed it; a revisit sends the remembered
+    view); otherwise start the background job (``evaluate_content``), which computes and renders it."""
+    if key is None:
+        return HIDDEN, None, {}, {}, "", None, None, marked(None, "evaluate"), no_update
+    sha, choices = run_choices(store)
+    view = recalled("evaluate", sha, caching.choices_key(choices))
+    if view is None and not caching.run_cached(sha, choices):
+        return (*(no_update,) * 8, {**key, "nonce": time.time_ns()})
+    return (SHOWN, *(view or _view(sha, choices)), None, marked(store, "evaluate"), no_update)
+
+
+@callback(
+    *_outputs(True),
+    Input(Evaluate.JOB, "data"),
     State(Shell.STORE, "data"),
     background=True,
     interval=500,
@@ -76,9 +114,9 @@ def evaluation_view(result: dict) -> tuple:
 )
 @guarded(8, 6)
 def evaluate_content(key: dict | None, store: dict | None):
-    """Metrics, silhouette, shares and stability of the session's run (memoized)."""
+    """Metrics, silhouette, shares and stability of the session's run, computing the run when the cache
+    does not have it (a background job: at 1M rows that takes minutes)."""
     if key is None:
         return HIDDEN, None, {}, {}, "", None, None, marked(None, "evaluate")
     sha, choices = run_choices(store)
-    view = evaluation_view(caching.run(sha, choices))
-    return (SHOWN, *view, None, marked(store, "evaluate"))
+    return (SHOWN, *evaluation_view(caching.run(sha, choices)), None, marked(store, "evaluate"))

@@ -1,15 +1,20 @@
-"""Insights page callbacks: cluster cards, lift heatmap, category mix, timing, exemplars, download links."""
+"""Insights page callbacks: cluster cards, lift heatmap, category mix, timing, exemplars, download links.
+
+A page load renders in the foreground when the run is cached (``insights_view_cb``: no background process,
+no polling); only a run missing from the cache starts the background job (``insights_content``)."""
 
 from __future__ import annotations
 
+import time
 from typing import Any
 from urllib.parse import quote
 
 import pandas as pd
-from dash import Input, Output, State, callback, dcc, html
+from dash import Input, Output, State, callback, dcc, html, no_update
 
 from socialdash import caching
 from socialdash.callbacks._run_state import HIDDEN, SHOWN, marked, page_keys, run_choices
+from socialdash.callbacks._views import recalled, remembered
 from socialdash.callbacks.common import guarded
 from socialdash.components.insights_cards import (
     category_mix_figure,
@@ -97,22 +102,60 @@ def download_links(handle: str, run_key: str) -> list[str]:
     return [f"/download/{quote(handle, safe='')}/{run_key}.{ext}" for ext, _color in DOWNLOADS]
 
 
+def _outputs(dup: bool) -> list[Output]:
+    return [
+        Output(Insights.CONTENT, "style", allow_duplicate=dup),
+        Output(Insights.CARDS, "children", allow_duplicate=dup),
+        Output(Insights.HEATMAP, "figure", allow_duplicate=dup),
+        Output(Insights.MIX, "children", allow_duplicate=dup),
+        Output(Insights.TIMING, "children", allow_duplicate=dup),
+        Output(Insights.EXEMPLARS, "children", allow_duplicate=dup),
+        Output(Insights.DOWNLOAD_CSV, "href", allow_duplicate=dup),
+        Output(Insights.DOWNLOAD_XLSX, "href", allow_duplicate=dup),
+        Output(Insights.DOWNLOAD_REPORT, "href", allow_duplicate=dup),
+        Output(Insights.DOWNLOAD_CSV, "className", allow_duplicate=dup),
+        Output(Insights.DOWNLOAD_XLSX, "className", allow_duplicate=dup),
+        Output(Insights.DOWNLOAD_REPORT, "className", allow_duplicate=dup),
+        Output(Insights.ALERT, "children", allow_duplicate=dup),
+        Output(Shell.STORE, "data", allow_duplicate=True),
+    ]
+
+
+DISABLED = [LINK_CLASS.format(color) + " disabled" for _ext, color in DOWNLOADS]
+ENABLED = [LINK_CLASS.format(color) for _ext, color in DOWNLOADS]
+NOTHING = (HIDDEN, None, {}, None, None, None, "", "", "", *DISABLED, None)
+
+
+def _links(store: dict | None, sha: str, choices: Any) -> list[str]:
+    """This session's download links for the run (the handle is per session, so never in the view)."""
+    return download_links(str((store or {})["handle"]), caching.download_key(sha, choices))
+
+
 @callback(
-    Output(Insights.CONTENT, "style"),
-    Output(Insights.CARDS, "children"),
-    Output(Insights.HEATMAP, "figure"),
-    Output(Insights.MIX, "children"),
-    Output(Insights.TIMING, "children"),
-    Output(Insights.EXEMPLARS, "children"),
-    Output(Insights.DOWNLOAD_CSV, "href"),
-    Output(Insights.DOWNLOAD_XLSX, "href"),
-    Output(Insights.DOWNLOAD_REPORT, "href"),
-    Output(Insights.DOWNLOAD_CSV, "className"),
-    Output(Insights.DOWNLOAD_XLSX, "className"),
-    Output(Insights.DOWNLOAD_REPORT, "className"),
-    Output(Insights.ALERT, "children"),
-    Output(Shell.STORE, "data", allow_duplicate=True),
+    *_outputs(False),
+    Output(Insights.JOB, "data"),
     Input(Insights.KEY, "data"),
+    State(Shell.STORE, "data"),
+    prevent_initial_call=True,
+)
+@guarded(15, 12)
+def insights_view_cb(key: dict | None, store: dict | None):
+    """Render at once when the run is cached (the Cluster page computed it; a revisit sends the remembered
+    view); otherwise start the background job (``insights_content``), which computes and renders it."""
+    if key is None:
+        return (*NOTHING, marked(None, "insights"), no_update)
+    sha, choices = run_choices(store)
+    run_key = caching.choices_key(choices)
+    view = recalled("insights", sha, run_key)
+    if view is None and not caching.run_cached(sha, choices):
+        return (*(no_update,) * 14, {**key, "nonce": time.time_ns()})
+    view = view or remembered("insights", sha, run_key, lambda: insights_view(caching.run(sha, choices)))
+    return (SHOWN, *view, *_links(store, sha, choices), *ENABLED, None, marked(store, "insights"), no_update)
+
+
+@callback(
+    *_outputs(True),
+    Input(Insights.JOB, "data"),
     State(Shell.STORE, "data"),
     background=True,
     interval=500,
@@ -121,13 +164,10 @@ def download_links(handle: str, run_key: str) -> list[str]:
 )
 @guarded(14, 12)
 def insights_content(key: dict | None, store: dict | None):
-    """Everything the Insights page shows for the session's run, and the download links."""
-    disabled = [LINK_CLASS.format(color) + " disabled" for _ext, color in DOWNLOADS]
+    """Everything the Insights page shows for the session's run, and the download links, computing the run
+    when the cache does not have it (a background job: at 1M rows that takes minutes)."""
     if key is None:
-        return (HIDDEN, None, {}, None, None, None, "", "", "", *disabled, None, marked(None, "insights"))
+        return (*NOTHING, marked(None, "insights"))
     sha, choices = run_choices(store)
     view = insights_view(caching.run(sha, choices))
-    run_key = caching.download_key(sha, choices)
-    links = download_links(str((store or {})["handle"]), run_key)
-    enabled = [LINK_CLASS.format(color) for _ext, color in DOWNLOADS]
-    return (SHOWN, *view, *links, *enabled, None, marked(store, "insights"))
+    return (SHOWN, *view, *_links(store, sha, choices), *ENABLED, None, marked(store, "insights"))

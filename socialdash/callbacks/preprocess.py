@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Any
 
 import pandas as pd
 from dash import Input, Output, State, callback, html, no_update
 from dash.exceptions import PreventUpdate
 
 from socialdash import caching
+from socialdash.callbacks._views import remembered
 from socialdash.callbacks.common import (
     choices_of,
     dataset,
@@ -70,6 +72,12 @@ def render_preprocess(store: dict | None, shown_key: str | None):
     if key == shown_key:
         raise PreventUpdate
     ds = dataset(store)
+    # a revisit sends the remembered page: the form and preview only depend on the dataset and choices
+    return remembered("preprocess", ds.sha, caching.prepare_key(ds.choices), lambda: _content(ds)), key
+
+
+def _content(ds: Any) -> html.Div:
+    """The form filled with the choices in effect and the preview of the resulting features."""
     roles = caching.column_roles(ds.sha, ds.choices)
     spec = caching.default_spec(ds.sha, ds.choices)
     chosen = set(spec.metrics) | set(spec.categoricals) | set(spec.datetimes)
@@ -82,7 +90,7 @@ def render_preprocess(store: dict | None, shown_key: str | None):
         shown = preview(caching.features_preview(ds.sha, ds.choices))
     except SocialdashError as err:
         shown = error_alert(str(err))
-    return html.Div([controls, shown]), key
+    return html.Div([controls, shown])
 
 
 @callback(

@@ -19,7 +19,7 @@ from plotly.subplots import make_subplots
 from socialdash.components.plain_text import fmt_int, fmt_pct, plain
 
 PALETTE: tuple[str, ...] = tuple(qualitative.Safe)
-MAX_POINTS = 20_000
+MAX_POINTS = 10_000  # a random 10k of the posts draw the same map; half the JSON of 20k
 
 SWEEP_PANELS: tuple[tuple[str, str], ...] = (
     ("inertia", "Inertia — lower means tighter clusters"),
@@ -40,15 +40,30 @@ def cluster_label(cluster: int, names: Mapping[int, str] | None = None) -> str:
     return f"Cluster {int(cluster)} · {plain(name, 40)}" if name else f"Cluster {int(cluster)}"
 
 
-@lru_cache(maxsize=1)
-def _template_json() -> str:
-    return json.dumps(pio.templates["plotly_white"].to_plotly_json())
+#: what every figure needs of plotly_white: no polar/3-D/geo/ternary axes, trace defaults only for the trace
+#: types drawn here (the whole template was 7 KB of JSON in every figure, for the browser to parse and merge)
+_TEMPLATE_LAYOUT_SKIP = frozenset({"polar", "ternary", "scene", "geo"})
+_TEMPLATE_TRACES = frozenset({"bar", "scatter", "scattergl", "heatmap"})
+
+
+def _slim_template() -> dict:
+    full = pio.templates["plotly_white"].to_plotly_json()
+    layout = {k: v for k, v in full["layout"].items() if k not in _TEMPLATE_LAYOUT_SKIP}
+    return {"layout": layout, "data": {k: v for k, v in full["data"].items() if k in _TEMPLATE_TRACES}}
+
+
+TEMPLATE_JSON: str = json.dumps(_slim_template())  # built once per process
+
+
+def template() -> dict:
+    """The shared figure template (slim plotly_white) as a fresh dict."""
+    return json.loads(TEMPLATE_JSON)
 
 
 def _layout(height: int, **extra: Any) -> dict:
     """The shared look (plotly_white, compact margins) as a plain layout dict (a fresh copy each call)."""
     return {
-        "template": json.loads(_template_json()),
+        "template": template(),
         "height": height,
         "margin": {"l": 50, "r": 20, "t": 50, "b": 40},
         "font": {"size": 12},
@@ -165,8 +180,8 @@ def projection_figure(
         data.append(
             {
                 "type": "scattergl",
-                "x": part["x"].to_numpy(dtype=float),
-                "y": part["y"].to_numpy(dtype=float),
+                "x": part["x"].to_numpy(dtype="float32"),  # 4 bytes a coordinate is plenty on screen
+                "y": part["y"].to_numpy(dtype="float32"),
                 "mode": "markers",
                 "name": cluster_label(cluster, names),
                 "marker": {"size": 5, "opacity": 0.6, "color": cluster_color(cluster)},

@@ -7,6 +7,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import plotly.graph_objects as go
 
+from socialdash.components.cluster_figures import template
 from socialdash.components.common import grid
 from socialdash.components.plain_text import plain
 
@@ -23,6 +24,7 @@ ROLE_TEXT = {
 
 
 def _layout(fig: go.Figure, height: int = 340, **kwargs) -> go.Figure:
+    fig.layout.template = template()  # the slim shared template, not plotly's 7 KB default in every figure
     fig.update_layout(
         height=height,
         margin={"l": 10, "r": 10, "t": 30, "b": 10},

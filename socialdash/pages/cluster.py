@@ -73,8 +73,9 @@ def layout(**_kwargs: object) -> html.Div:
                         section(
                             "Your posts on a map",
                             dcc.Graph(id=Cluster.PROJECTION, config=GRAPH_CONFIG),
-                            "Each dot is a post; similar posts sit close together. The axes are the two "
-                            "main directions in which your posts differ.",
+                            "Each dot is a post (a random 10,000 of them when you have more); similar "
+                            "posts sit close together. The axes are the two main directions in which your "
+                            "posts differ.",
                         ),
                         lg=7,
                     ),

@@ -62,6 +62,7 @@ def layout(**_kwargs: object) -> html.Div:
         [
             dcc.Store(id=Evaluate.INIT, data=True),
             dcc.Store(id=Evaluate.KEY),
+            dcc.Store(id=Evaluate.JOB),
             page_header(
                 "Evaluate the clusters",
                 "Do the clusters also describe posts the model has not seen? We compare the training "

@@ -77,6 +77,7 @@ def layout(**_kwargs: object) -> html.Div:
         [
             dcc.Store(id=Insights.INIT, data=True),
             dcc.Store(id=Insights.KEY),
+            dcc.Store(id=Insights.JOB),
             page_header(
                 "What each cluster means",
                 "Each cluster described in your own numbers and compared with your typical post; "
