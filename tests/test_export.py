@@ -14,10 +14,12 @@ from socialdash.services.errors import PipelineError
 from socialdash.services.export import (
     EXCEL_MAX_ROWS,
     FORMULA_TRIGGERS,
+    csv_safe_frame,
     flatten_report,
     labelled_frame,
     to_csv_bytes,
     to_xlsx_bytes,
+    write_csv,
 )
 
 BOM = b"\xef\xbb\xbf"
@@ -61,7 +63,9 @@ def _read_back(csv: bytes, **kwargs) -> pd.DataFrame:
 def test_labelled_frame_restores_dropped_columns_and_adds_labels(data_dir: Path) -> None:
     df = _live_ingested(data_dir)
     labels, split, names = _labels(len(df))
+    before = list(df.columns)
     out = labelled_frame(df, labels, split, names, LIVE_DROPPED)
+    assert list(df.columns) == before, "the caller's frame gets no columns"
     original_header = (data_dir / "Live.csv").read_text().splitlines()[0].split(",")
     assert list(out.columns) == [*original_header, "cluster", "cluster_name", "split"]
     assert len(out) == 7050
@@ -203,6 +207,64 @@ def test_csv_writes_datetimes_as_iso_seconds() -> None:
 def test_csv_of_a_frame_without_text_is_plain_pandas_output_with_bom() -> None:
     df = pd.DataFrame({"likes": [1, -2, 3], "rate": [0.5, np.nan, -0.25]})
     assert to_csv_bytes(df) == BOM + df.to_csv(index=False, lineterminator="\r\n").encode()
+
+
+def _whole_frame_csv(df: pd.DataFrame) -> bytes:
+    """The download as one to_csv call over the whole safe frame (how it was written before chunking)."""
+    buf = io.BytesIO()
+    csv_safe_frame(df).to_csv(buf, index=False, encoding="utf-8-sig", lineterminator="\r\n")
+    return buf.getvalue()
+
+
+def _chunked_csv(df: pd.DataFrame, tmp_path: Path, chunk_rows: int) -> bytes:
+    path = tmp_path / f"chunked-{chunk_rows}.csv"
+    with open(path, "wb") as fh:
+        write_csv(df, fh, chunk_rows=chunk_rows)
+    return path.read_bytes()
+
+
+def _mixed_frame() -> pd.DataFrame:
+    """Rows in blocks of three: every chunk of 3 rows is all-midnight, plain, all-missing or formula-like."""
+    stamps = ["2020-01-01", "2020-01-02", "2020-01-03"]  # a chunk of only midnights
+    stamps += ["2020-01-04 10:30", "2020-01-05 23:59:59", "2020-01-06 00:00"]
+    stamps += [None, None, None]  # a chunk of only missing dates
+    stamps += ["2020-01-07 10:00:00.250", "2020-01-08 08:00", None]  # fractions of a second
+    n = len(stamps)
+    published = pd.to_datetime(stamps, format="ISO8601").astype("datetime64[ns]")
+    return pd.DataFrame(
+        {
+            "@id": pd.array([f"p{i}" for i in range(n)], dtype="str"),
+            "published": published,
+            "published_utc": published.tz_localize("Europe/Paris"),
+            "message": pd.array(["plain", "a\r\nb", "x,y"] * 3 + [PAYLOADS[0], None, "-"], dtype="str"),
+            "raw": pd.Series([1, "=2", None] * 4, dtype=object),
+            "kind": pd.Categorical(["photo"] * 6 + ["=video"] * 3 + ["link"] * 3),
+            "likes": pd.array([1, -2, None] * 4, dtype="Int64"),
+            "rate": [0.1, np.nan, -1e-20, 1 / 3] * 3,
+            "flag": [True, False, True] * 4,
+        }
+    )
+
+
+@pytest.mark.parametrize("chunk_rows", [1, 2, 3, 5, 100])
+def test_csv_written_in_chunks_has_the_bytes_of_the_whole_frame(chunk_rows: int, tmp_path: Path) -> None:
+    df = _mixed_frame()
+    whole = _whole_frame_csv(df)
+    assert whole.startswith(BOM) and whole.count(BOM) == 1
+    assert _chunked_csv(df, tmp_path, chunk_rows) == whole
+    assert to_csv_bytes(df) == whole
+    assert _chunked_csv(df.iloc[:0], tmp_path, chunk_rows) == _whole_frame_csv(df.iloc[:0])  # header only
+
+
+def test_chunked_csv_of_the_live_export_has_the_bytes_of_the_whole_frame(
+    data_dir: Path, tmp_path: Path
+) -> None:
+    df = _live_ingested(data_dir)
+    labels, split, names = _labels(len(df))
+    out = labelled_frame(df, labels, split, names, LIVE_DROPPED)
+    whole = _whole_frame_csv(out)
+    for chunk_rows in (999, 100_000):
+        assert _chunked_csv(out, tmp_path, chunk_rows) == whole
 
 
 # -- XLSX --------------------------------------------------------------------------------------------------

@@ -9,9 +9,11 @@ cells and headers also carry Excel's "quote prefix" flag, so editing the cell in
 
 from __future__ import annotations
 
+import codecs
 import io
 import math
 from collections.abc import Callable, Iterable
+from typing import BinaryIO
 
 import numpy as np
 import pandas as pd
@@ -28,6 +30,8 @@ EXCEL_MAX_COLUMNS = 16_384
 EXCEL_MAX_CHARS = 32_767
 ISO_DATETIME = "%Y-%m-%d %H:%M:%S"
 ADDED_COLUMNS = ("cluster", "cluster_name", "split")
+#: rows per chunk when writing the CSV (about 15 MB of text for a typical export)
+CSV_CHUNK_ROWS = 100_000
 
 
 def _free_name(name: str, taken: Iterable[str]) -> str:
@@ -81,15 +85,11 @@ def labelled_frame(
 
     cluster = labels.astype("int64")
     known = {int(c): str(v) for c, v in names.items()}
-    extra = pd.DataFrame(
-        {
-            "cluster": cluster,
-            "cluster_name": _text_column(cluster, lambda c: known.get(int(c), f"Cluster {int(c)}")),
-            "split": _text_column(split, str),
-        },
-        index=out.index,
-    )
-    return pd.concat([out, extra], axis=1)
+    # new columns on the reset frame: its original columns are shared with ``df`` (copy-on-write), not copied
+    out["cluster"] = cluster
+    out["cluster_name"] = _text_column(cluster, lambda c: known.get(int(c), f"Cluster {int(c)}"))
+    out["split"] = _text_column(split, str)
+    return out
 
 
 # -- CSV ---------------------------------------------------------------------------------------------------
@@ -157,12 +157,28 @@ def csv_safe_frame(df: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def write_csv(df: pd.DataFrame, stream: BinaryIO, chunk_rows: int = CSV_CHUNK_ROWS) -> None:
+    """Write the CSV download to a binary stream, ``chunk_rows`` rows at a time: UTF-8 with BOM, CRLF rows,
+    text cells and headers starting with = + - @ tab CR get a leading quote, numbers stay numbers.
+
+    Only one chunk's safe copy and text exist at a time, so memory does not grow with the row count. The
+    bytes are the same as writing the whole frame at once: every cell is formatted on its own (pandas
+    itself writes in chunks), and a datetime column is ISO text whichever rows a chunk holds.
+    """
+    if chunk_rows < 1:
+        raise ValueError("chunk_rows must be at least 1")
+    stream.write(codecs.BOM_UTF8)
+    for start in range(0, max(len(df), 1), chunk_rows):
+        chunk = csv_safe_frame(df.iloc[start : start + chunk_rows])
+        # CRLF line ends (RFC 4180): with "\n" the csv module leaves a lone CR in a text cell unquoted, and
+        # readers (Excel, pandas) then split the row there. The header goes before the first chunk only.
+        chunk.to_csv(stream, index=False, header=start == 0, encoding="utf-8", lineterminator="\r\n")
+
+
 def to_csv_bytes(df: pd.DataFrame) -> bytes:
-    """UTF-8 with BOM, CRLF rows; text cells and headers starting with = + - @ tab CR get a leading quote."""
+    """The CSV download (see :func:`write_csv`) as bytes; prefer ``write_csv`` to a file for big frames."""
     buf = io.BytesIO()
-    # CRLF line ends (RFC 4180): with "\n" the csv module leaves a lone CR in a text cell unquoted, and
-    # readers (Excel, pandas) then split the row there
-    csv_safe_frame(df).to_csv(buf, index=False, encoding="utf-8-sig", lineterminator="\r\n")
+    write_csv(df, buf)
     return buf.getvalue()
 
 

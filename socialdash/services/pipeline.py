@@ -6,7 +6,7 @@ import ctypes
 import ctypes.util
 import json
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from enum import Enum
 from typing import Any
@@ -145,6 +145,24 @@ def _as_matrix(frame: pd.DataFrame) -> np.ndarray:
     return out
 
 
+def _own_matrices(prepared: Prepared) -> tuple[np.ndarray, np.ndarray]:
+    """The train and test features as C-ordered float64 matrices; ``prepared.features`` then holds frames
+    that are views of them, so the feature frames and the matrices KMeans needs are one copy, not two
+    (the frames transform_features built are freed)."""
+    feats = prepared.features
+    X_train = _as_matrix(feats.train)
+    X_test = _as_matrix(feats.test)
+    train, test = _view_frame(X_train, feats.train), _view_frame(X_test, feats.test)
+    prepared.features = replace(feats, train=train, test=test)
+    release_free_memory()
+    return X_train, X_test
+
+
+def _view_frame(matrix: np.ndarray, like: pd.DataFrame) -> pd.DataFrame:
+    """A frame over ``matrix`` (no copy) with the index and columns of ``like``."""
+    return pd.DataFrame(matrix, index=like.index, columns=like.columns, copy=False)
+
+
 def _distances(X: np.ndarray, centers: np.ndarray, labels: np.ndarray, chunk: int = 100_000) -> np.ndarray:
     """Euclidean distance of each row to its own cluster's centre (labels 1..k), in bounded memory."""
     out = np.empty(X.shape[0], dtype=np.float64)
@@ -160,9 +178,8 @@ def run(df: pd.DataFrame, choices: Choices, progress: ProgressFn | None = None) 
     if choices.k is not None and choices.k < 2:
         _check_k(choices.k, len(df))
     prepared = prepare(df, choices)
+    X_train, X_test = _own_matrices(prepared)
     feats = prepared.features
-    X_train = _as_matrix(feats.train)
-    X_test = _as_matrix(feats.test)
     n_train = X_train.shape[0]
     if n_train < 2:
         raise TooFewRowsError(
@@ -180,7 +197,8 @@ def run(df: pd.DataFrame, choices: Choices, progress: ProgressFn | None = None) 
         _check_k(k, n_train)
         k_reason = f"You chose k = {k}."
 
-    # X_train is this run's own copy: KMeans may centre it in place instead of copying it (+1 matrix)
+    # X_train is this run's own copy (the features frame is a view of it): KMeans may centre it in place
+    # instead of copying it (+1 matrix); it adds the mean back afterwards
     model, train_labels = fit_kmeans(X_train, k, seed=choices.seed, copy_x=False)
     train_labels = np.asarray(train_labels, dtype=np.int32)
     found = np.unique(train_labels).size
