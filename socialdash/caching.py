@@ -332,10 +332,17 @@ def export_path(sha: str, choices: Choices, fmt: str) -> Path:
         {int(k): v for k, v in result["names"].items()},
         ingest_report(sha).get("columns_dropped"),
     )
-    data = export.to_csv_bytes(frame) if fmt == "csv" else export.to_xlsx_bytes(frame, result["report"])
     tmp = path.with_suffix(f".{fmt}.tmp-{threading.get_ident()}")
-    tmp.write_bytes(data)
-    tmp.replace(path)
+    try:
+        with open(tmp, "wb") as fh:
+            if fmt == "csv":
+                export.write_csv(frame, fh)  # in row chunks: no whole-file copy in memory
+            else:
+                fh.write(export.to_xlsx_bytes(frame, result["report"]))
+        tmp.replace(path)
+    finally:
+        tmp.unlink(missing_ok=True)
+        pipeline.release_free_memory()
     return path
 
 
