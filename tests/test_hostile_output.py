@@ -4,6 +4,7 @@ workbooks are parsed with defusedxml behind a zip-bomb and DTD guard, limits ans
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 
 import numpy as np
@@ -72,6 +73,54 @@ def test_every_figure_builder_renders_user_text_as_text() -> None:
         assert user_markup(fig) == []
     legend = [t.name for t in figs[0].data]
     assert "Cluster 1 · &lt;script&gt;document.title=&#x27;pwned&#x27;&lt;/script&gt;" in legend
+
+
+TEMPLATE_HEADER = "%{y}<b>x</b> %{customdata[0]}"
+OUR_PLACEHOLDER = re.compile(r"%\{(?:x|y|z|text|customdata\[\d\])(?::[^}]*)?\}")
+
+
+def templates(node) -> list[str]:
+    """Every hovertemplate / texttemplate string in a figure's JSON."""
+    if isinstance(node, dict):
+        found = [v for k, v in node.items() if k in ("hovertemplate", "texttemplate") and isinstance(v, str)]
+        return found + [t for v in node.values() for t in templates(v)]
+    if isinstance(node, list):
+        return [t for v in node for t in templates(v)]
+    return []
+
+
+def test_user_text_in_hover_templates_is_never_a_placeholder() -> None:
+    """A header like "%{y}<b>x</b>" inside a hovertemplate would be filled in by Plotly; it must stay text."""
+    names = {1: TEMPLATE_HEADER, 2: "CTR 50%", 3: "ok"}
+    points = pd.DataFrame({"x": [0.1, 0.2, 0.3], "y": [1.0, 2.0, 3.0], "cluster": [1, 2, 3]})
+    samples = pd.DataFrame({"cluster": [1, 2, 3] * 4, "silhouette": np.linspace(-1, 1, 12)})
+    shares = pd.DataFrame({"cluster": [1, 2, 3], "train_share": [0.3, 0.3, 0.4],
+                           "test_share": [0.2, 0.5, 0.3]})
+    mix = {c: {TEMPLATE_HEADER: 0.5, "other": 0.5} for c in (1, 2, 3)}
+    lifts = pd.DataFrame({TEMPLATE_HEADER: [1.5, 0.5, 1.0]}, index=[1, 2, 3])
+    figs = {
+        "projection": cluster_figures.projection_figure(points, names, axis_titles=(TEMPLATE_HEADER, "y")),
+        "sizes": cluster_figures.sizes_figure({1: 3, 2: 4, 3: 5}, names),
+        "silhouette": evaluate_figures.silhouette_figure(samples, names),
+        "shares": evaluate_figures.shares_figure(shares, names),
+        "heatmap": insights_cards.lift_heatmap(lifts, names),
+        "mix": insights_cards.category_mix_figure(TEMPLATE_HEADER, mix, names),
+        "missing": eda_figures.missing_figure([{"column": TEMPLATE_HEADER, "missing_pct": 10.0}]),
+        "categories": eda_figures.category_figure(TEMPLATE_HEADER, {"levels": [TEMPLATE_HEADER, "b"],
+                                                                    "counts": [2, 1]}),
+    }
+    escaped = "&#37;{y}&lt;b&gt;x&lt;/b&gt; &#37;{customdata[0]}"
+    placed = []
+    for what, fig in figs.items():
+        for template in templates(fig.to_plotly_json()):
+            assert "%{y}&lt;b&gt;" not in template, (what, template)  # the header's placeholder, unescaped
+            rest = OUR_PLACEHOLDER.sub("", template)
+            assert "%{" not in rest and "<b>" not in rest, (what, template)  # only our own placeholders
+            if escaped in template:
+                placed.append(what)
+        assert "%{y}<b>" not in " ".join(texts(fig.to_plotly_json())), what
+    assert {"projection", "silhouette", "mix"} <= set(placed)  # the user's text is in those, as text
+    assert "CTR 50&#37;" in " ".join(templates(figs["projection"].to_plotly_json()))
 
 
 def test_exemplar_grid_and_cards_carry_payloads_as_plain_values() -> None:

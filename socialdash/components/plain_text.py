@@ -1,7 +1,8 @@
 """Make user text (headers, cluster names, posts) safe for Plotly labels and hover text.
 
 Plotly renders a subset of HTML in titles, trace names, tick labels and hover text, and decodes entities.
-Escaping turns every user character into literal text; nothing a user typed becomes markup.
+Escaping turns every user character into literal text; nothing a user typed becomes markup or a template
+placeholder.
 """
 
 from __future__ import annotations
@@ -22,8 +23,11 @@ def short_text(value: object, limit: int | None = MAX_LABEL) -> str:
 
 
 def plain(value: object, limit: int | None = MAX_LABEL) -> str:
-    """``value`` as escaped plain text for Plotly, shortened to ``limit`` characters (None: no limit)."""
-    return html.escape(short_text(value, limit), quote=True)
+    """``value`` as escaped plain text for Plotly, shortened to ``limit`` characters (None: no limit).
+
+    "%" becomes the entity "&#37;" too (Plotly shows it as "%"): user text placed inside a hovertemplate or
+    texttemplate can then never form a ``%{...}`` placeholder that Plotly would fill in."""
+    return html.escape(short_text(value, limit), quote=True).replace("%", "&#37;")
 
 
 def fmt_int(n: float | int | None) -> str:
