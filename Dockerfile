@@ -1,5 +1,6 @@
 # socialdash web image (also runs the Celery worker: `socialdash worker`). Build: docker build -t socialdash .
-# The install step is the Makefile's pip command (same flags, same constraints.txt), without -e and test extras.
+# The install step is scripts/install.sh, the same pip command (constraints.txt) that `make setup` / `make test`
+# run — there with --dev (editable, test extras), here the app only. tests/test_production_docker.py checks it.
 FROM python:3.11-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
@@ -13,8 +14,9 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 
 WORKDIR /app
 COPY pyproject.toml constraints.txt README.md ./
+COPY scripts/install.sh ./scripts/install.sh
 COPY socialdash ./socialdash
-RUN python -m pip install -q --disable-pip-version-check -c constraints.txt . \
+RUN sh scripts/install.sh \
  && useradd --system --uid 10001 --user-group --home-dir /var/lib/socialdash --create-home socialdash \
  && mkdir -p /var/lib/socialdash/data /var/lib/socialdash/cache \
  && chown -R socialdash:socialdash /var/lib/socialdash

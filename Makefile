@@ -1,16 +1,17 @@
 # socialdash — one command to run, one to test. Both set up what they need on a fresh machine.
 VENV   ?= .venv
 PY     := $(VENV)/bin/python
-STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml constraints.txt | sha256sum | cut -c1-12)
+STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml constraints.txt scripts/install.sh | sha256sum | cut -c1-12)
 HOST   ?= 127.0.0.1
 PORT   ?= 8050
 PYTEST_ARGS ?=
 
 .PHONY: setup sysdeps run test lint bench clean
 
-$(STAMP): pyproject.toml constraints.txt
+# scripts/install.sh is the one pip command (constraints.txt); the Dockerfile runs it without --dev
+$(STAMP): pyproject.toml constraints.txt scripts/install.sh
 	test -x $(PY) || python3 -m venv $(VENV)
-	$(PY) -m pip install -q --disable-pip-version-check -c constraints.txt -e ".[test]"
+	PYTHON=$(PY) sh scripts/install.sh --dev
 	rm -f $(VENV)/.installed-* && touch $@
 
 setup: $(STAMP)
