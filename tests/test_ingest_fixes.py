@@ -125,3 +125,43 @@ def test_hostile_nul_file_reads_all_30_posts() -> None:
 def test_binary_files_are_still_refused(data: bytes) -> None:
     with pytest.raises(BinaryFileError, match=r"^This looks like a binary file"):
         ingest(data, "export.csv")
+
+
+# --- 4. leading-zero identifiers are found anywhere in the column, not only in the first records ----------
+
+
+def _late_zeros() -> bytes:
+    rows = [f"p{i},{10000 + i},{i % 50}" for i in range(2600)]
+    rows[2400] = "p2400,01234,7"
+    rows[2550] = "p2550,00042,9"
+    return ("post,zip,likes\n" + "\n".join(rows) + "\n").encode()
+
+
+def test_leading_zeros_after_row_2000_keep_the_column_as_text(tmp_path) -> None:
+    path = tmp_path / "late.csv"
+    path.write_bytes(_late_zeros())
+    for source in (_late_zeros(), path):
+        df, _ = ingest(source, "late.csv")
+        assert pd.api.types.is_string_dtype(df["zip"])
+        assert df["zip"].iloc[2400] == "01234"
+        assert df["zip"].iloc[2550] == "00042"
+        assert df["zip"].iloc[0] == "10000"
+        assert df["likes"].dtype == "int64"
+        assert df["likes"].iloc[2400] == 7
+
+
+def test_leading_zero_across_a_block_boundary_is_found(monkeypatch) -> None:
+    from socialdash.services import ingest_text
+
+    data = _late_zeros()
+    cut = data.index(b",01234") + 1  # the block ends between the comma and the 0
+    monkeypatch.setattr(ingest_text, "NUL_BLOCK", cut)
+    df, _ = ingest(data, "late.csv")
+    assert df["zip"].iloc[2400] == "01234"
+
+
+def test_a_zero_inside_text_does_not_turn_counts_into_text() -> None:
+    data = b'post,likes\n"0123 is our code",5\nhello,0\nworld,12\n'
+    df, _ = ingest(data, "posts.csv")
+    assert df["likes"].dtype == "int64"
+    assert df["likes"].tolist() == [5, 0, 12]

@@ -15,8 +15,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
-from pandas.api.types import is_string_dtype
 
 from socialdash.services.errors import (
     BinaryFileError,
@@ -31,10 +31,7 @@ from socialdash.services.ingest_codec import looks_mixed
 DELIMITERS = (",", ";", "\t", "|")
 SAMPLE_BYTES = 256 * 1024
 MAX_SAMPLE_BYTES = 8 * 1024 * 1024
-SAMPLE_RECORDS = 2000
-# Values read as text whatever they look like: leading zeros or too many digits for a float.
-_TEXT_ID_RE = re.compile(r"^\s*(?:0\d+|[+-]?\d{20,})\s*$")  # must be parsed as text
-_LONG_ID_RE = re.compile(r"^\s*[+-]?\d{16,19}\s*$")  # exact as int64 unless the column has gaps
+SAMPLE_RECORDS = 200
 # Missing markers recognised on top of pandas' defaults ("", "NA", "N/A", "n/a", "null", "NaN", ...).
 EXTRA_NA = ("none",)
 CHUNKED_BYTES = 32 * 1024 * 1024  # files larger than this are parsed in chunks of CHUNK_ROWS rows
@@ -42,6 +39,8 @@ CHUNK_ROWS = 100_000
 MAX_STRAY_NUL = 8  # up to this many NULs, or STRAY_NUL_SHARE of the bytes, are stray: removed, not binary
 STRAY_NUL_SHARE = 0.001
 NUL_BLOCK = 16 * 1024 * 1024
+LONG_ID = 10**15  # floats this large and whole are ids that lost digits in a column with gaps
+_ZERO_TABLES: dict[str, bytes] = {}
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
@@ -67,15 +66,57 @@ def read_head(source: bytes | Path, n: int) -> bytes:
         return fh.read(n)
 
 
-def count_nul(source: bytes | Path) -> int:
-    """NUL bytes in the whole upload (a memchr-speed count, block by block for a file on disk)."""
+def _read_again(s: pd.Series, zeros: bool, delimiter: str) -> bool:
+    """Whether a parsed number column must be read again as text (see ``read_text_table``)."""
+    kind = s.dtype.kind
+    if kind in "iu":
+        return zeros
+    if kind != "f":
+        return False
+    if delimiter == ";":
+        return True
+    values = s.to_numpy()
+    present = values[~np.isnan(values)]
+    if not len(present) or np.abs(present).max() < LONG_ID:
+        return False
+    return zeros or bool((present == np.round(present)).all())
+
+
+def scan_bytes(source: bytes | Path, delimiter: str) -> tuple[int, bool]:
+    """One pass over the raw bytes: how many NULs, and whether some field starts with 0 and a digit (an
+    identifier such as 01234 that the number parser would shorten)."""
+    table = _ZERO_TABLES.get(delimiter)
+    if table is None:
+        table = _ZERO_TABLES[delimiter] = _zero_table(delimiter)
+    n_nul, zeros, carry = 0, False, b"\n"
+    for block in _blocks(source):
+        n_nul += block.count(b"\x00")
+        if not zeros:
+            marked = (carry + block).translate(table)
+            zeros = marked.find(b"SZD") >= 0 or marked.find(b"SZZ") >= 0
+            carry = block[-2:]
+    return n_nul, zeros
+
+
+def _zero_table(delimiter: str) -> bytes:
+    """Byte map for ``scan_bytes``: field starts → S, 0 → Z, 1-9 → D, anything else → x."""
+    table = bytearray(b"x" * 256)
+    for byte in (delimiter.encode() + b'\n"'):
+        table[byte] = ord("S")
+    table[ord("0")] = ord("Z")
+    for byte in b"123456789":
+        table[byte] = ord("D")
+    return bytes(table)
+
+
+def _blocks(source: bytes | Path):
     if isinstance(source, bytes):
-        return source.count(b"\x00")
-    total = 0
+        for start in range(0, len(source), NUL_BLOCK):
+            yield source[start : start + NUL_BLOCK]
+        return
     with open(source, "rb") as fh:
         while block := fh.read(NUL_BLOCK):
-            total += block.count(b"\x00")
-    return total
+            yield block
 
 
 def _whole(source: bytes | Path) -> bytes:
@@ -176,7 +217,10 @@ def detect_delimiter(text: str, complete: bool) -> tuple[str, list[list[str]]]:
     best: tuple[float, int, int] | None = None
     chosen = ","
     chosen_records: list[list[str]] = []
+    first_line = text[: text.find("\n")] if "\n" in text else text
     for order, delim in enumerate(DELIMITERS):
+        if delim not in first_line:
+            continue
         records = sample_records(text, delim, complete)
         if not records:
             continue
@@ -206,21 +250,6 @@ def _width(records: list[list[str]]) -> int:
     return header
 
 
-def _identifier_columns(records: list[list[str]], width: int) -> tuple[set[int], set[int]]:
-    """Columns whose sample values look like ids: (leading zeros or > 19 digits, 16–19 digits)."""
-    text: set[int] = set()
-    long: set[int] = set()
-    for row in records[1:]:
-        for j, cell in enumerate(row[:width]):
-            if not cell or j in text:
-                continue
-            if _TEXT_ID_RE.match(cell):
-                text.add(j)
-            elif _LONG_ID_RE.match(cell):
-                long.add(j)
-    return text, long - text
-
-
 def read_text_table(source: bytes | Path, n_bytes: int, max_rows: int, max_columns: int) -> RawTable:
     """Parse delimited text into a RawTable with one C-engine ``pd.read_csv`` pass."""
     size = SAMPLE_BYTES
@@ -233,17 +262,8 @@ def read_text_table(source: bytes | Path, n_bytes: int, max_rows: int, max_colum
     if not head.strip(b" \t\r\n\x00\xef\xbb\xbf\xff\xfe"):
         raise EmptyFileError()
     encoding = detect_encoding(head, complete)
-    n_nul = 0
-    if not encoding.startswith("utf-16"):
-        n_nul = count_nul(source)
-        if n_nul:  # a few stray NULs (a tool padded or cut the export): removed; many: a binary file
-            if n_nul > max(MAX_STRAY_NUL, STRAY_NUL_SHARE * n_bytes):
-                raise BinaryFileError()
-            source = _whole(source).replace(b"\x00", b"")
-            n_bytes = len(source)
-            head = source[: len(head)]
-            complete = len(head) >= n_bytes
-    text = decode_head(head, encoding)
+    wide = encoding.startswith("utf-16")
+    text = decode_head(head if wide else head.replace(b"\x00", b""), encoding)
     check_text(text)
     text = text.lstrip("\ufeff")
     if not text.strip():
@@ -257,25 +277,28 @@ def read_text_table(source: bytes | Path, n_bytes: int, max_rows: int, max_colum
             f"The file has {width:,} columns; this server accepts up to {max_columns:,} columns."
         )
     headers = [*records[0], *[""] * (width - len(records[0]))][:width]
-    text_cols, long_cols = _identifier_columns(records, width)
-    frame, encoding, skipped = _read_csv(source, encoding, delimiter, width, text_cols, max_rows)
-    inexact = [j for j in long_cols if frame[j].dtype.kind not in "iuO" and not is_string_dtype(frame[j])]
-    if delimiter == ";":  # "30.732" may be 30732 (dot thousands): the values decide, so read floats as text
-        inexact += [j for j in frame.columns if frame[j].dtype.kind == "f" and j not in inexact]
-    if inexact:  # long ids in a column with gaps came out as floats: read those columns again as text
-        again, _ = _read_csv_once(source, encoding, delimiter, width, set(inexact), max_rows, inexact)
+    n_nul, zeros = (0, True) if wide else scan_bytes(source, delimiter)
+    if n_nul:  # a few stray NULs (a tool padded or cut the export): removed; many: a binary file
+        if n_nul > max(MAX_STRAY_NUL, STRAY_NUL_SHARE * n_bytes):
+            raise BinaryFileError()
+        source = _whole(source).replace(b"\x00", b"")
+    frame, encoding, skipped = _read_csv(source, encoding, delimiter, width, set(), max_rows)
+    # Columns to read again as text (the values then decide, over the whole column): integers when some
+    # field in the file starts with a 0 (01234 would have lost its zero), floats holding long ids (gaps),
+    # and in ";" files every float ("30.732" may be 30732 with a dot for thousands).
+    again_cols = [j for j in frame.columns if _read_again(frame[j], zeros, delimiter)]
+    if again_cols:
+        again, _ = _read_csv_once(source, encoding, delimiter, width, set(again_cols), max_rows, again_cols)
         if len(again) != len(frame):
             raise CorruptFileError("The file's rows could not be split into columns.")
-        for j in inexact:
+        for j in again_cols:
             frame[j] = again[j].set_axis(frame.index)
-    text_cols |= long_cols
     table = RawTable(frame=frame, headers=headers, encoding=encoding, delimiter=delimiter)
     if n_nul:
         table.notes.append(
             f"{n_nul:,} stray empty character{'s' if n_nul != 1 else ''} (NUL bytes, left by the tool that "
             f"wrote the file) {'were' if n_nul != 1 else 'was'} removed from the text."
         )
-    table.text_columns = text_cols
     if skipped:
         table.rows_dropped.append({"count": skipped, "reason": "rows with more cells than the header"})
     return table
