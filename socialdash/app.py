@@ -19,6 +19,7 @@ from socialdash.components.shell import app_layout
 from socialdash.operations import init_operations
 from socialdash.settings import Settings
 from socialdash.web import init_web
+from socialdash.web.callback_requests import init_callback_requests
 from socialdash.web.jobs import bind_manager
 
 log = logging.getLogger("socialdash")
@@ -130,5 +131,6 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
             dev_tools_validate_callbacks=False,
         )
     _setup_now(app)  # after enable_dev_tools: no lazy first-request work left to race between threads
+    init_callback_requests(server, app.callback_map)  # hand-made callback POSTs: 4xx, not Dash's 500
     log.debug("socialdash app created with %d pages", len(_pages.PAGE_REGISTRY))
     return app

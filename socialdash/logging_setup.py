@@ -112,7 +112,10 @@ def _after(response: flask.Response) -> flask.Response:
     if t0 is None:
         return response
     duration_ms = round((time.perf_counter() - t0) * 1000, 1)
-    body = flask.request.get_json(silent=True) or {}
+    try:
+        body = flask.request.get_json(silent=True) or {}
+    except Exception:  # a refused body (too large, nested too deep): the line is logged without it
+        body = {}
     output = body.get("output") if isinstance(body, dict) else None
     extra = {
         "event": "callback",

@@ -50,25 +50,41 @@ def new_store(result: dict) -> dict:
     """The store right after an upload: fresh choices, only the upload step done."""
     return {
         "handle": result["handle"],
-        "name": result["name"],
-        "rows": int(result["rows"]),
-        "columns": int(result["columns"]),
+        "name": str(result.get("name") or ""),
+        "rows": count_of(result, "rows") or 0,
+        "columns": count_of(result, "columns") or 0,
         "choices": Choices().to_dict(),
         "k": None,
         "done": ["upload"],
     }
 
 
-def has_data(store: dict | None) -> bool:
-    return bool(store) and isinstance(store.get("handle"), str)
+def has_data(store: Any) -> bool:
+    """True when ``store`` is a session store with an upload handle (False for anything else, any type)."""
+    return isinstance(store, dict) and isinstance(store.get("handle"), str)
 
 
-def choices_of(store: dict | None) -> Choices:
+def choices_of(store: Any) -> Choices:
     """The store's choices (defaults when missing or unreadable)."""
+    raw = store.get("choices") if isinstance(store, dict) else None
     try:
-        return Choices.from_dict((store or {}).get("choices") or {})
-    except (TypeError, ValueError, KeyError):
+        return Choices.from_dict(raw if isinstance(raw, dict) else {})
+    except (TypeError, ValueError, KeyError, AttributeError):
         return Choices()
+
+
+def done_steps(store: Any) -> list[str]:
+    """The steps the store marks done, in navbar order (unknown names and wrong types are ignored)."""
+    done = store.get("done") if isinstance(store, dict) else None
+    if not isinstance(done, list):
+        return []
+    return [s for s in STEP_KEYS if s in done]
+
+
+def count_of(store: Any, key: str) -> int | None:
+    """A whole number the store holds under ``key`` ("rows", "columns", "k"), else None."""
+    value = store.get(key) if isinstance(store, dict) else None
+    return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else None
 
 
 def dataset(store: dict | None) -> Dataset:
@@ -87,9 +103,7 @@ def later_steps(step: str) -> tuple[str, ...]:
 
 def mark_done(store: dict, step: str) -> dict:
     """A copy of the store with ``step`` done."""
-    done = list(store.get("done") or [])
-    if step not in done:
-        done.append(step)
+    done = {*done_steps(store), step}
     return {**store, "done": [s for s in STEP_KEYS if s in done]}
 
 
@@ -100,14 +114,14 @@ def with_choices(store: dict, choices: Choices, changed_step: str) -> dict:
     out = {**store, "choices": choices.to_dict()}
     if old.canonical() != choices.canonical():
         later = set(later_steps(changed_step))
-        out["done"] = [s for s in (store.get("done") or []) if s not in later]
+        out["done"] = [s for s in done_steps(store) if s not in later]
         if "cluster" in later:
             out["k"] = None
     return out
 
 
-def is_done(store: dict | None, steps: Iterable[str]) -> bool:
-    done = set((store or {}).get("done") or [])
+def is_done(store: Any, steps: Iterable[str]) -> bool:
+    done = set(done_steps(store))
     return all(s in done for s in steps)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dash import Input, Output, callback
 
+from socialdash.callbacks.common import count_of, done_steps, has_data
 from socialdash.components.shell import STEPS, dataset_badge, step_links
 from socialdash.ids import Shell
 
@@ -24,9 +25,9 @@ def active_step(pathname: str | None) -> str | None:
 )
 def update_navbar(store: dict | None, pathname: str | None):
     """Steps with ticks for the done ones, the active one highlighted; the dataset badge."""
-    store = store or {}
-    done = store.get("done") or [] if store.get("handle") else []
+    store = store if has_data(store) else {}
+    name = store.get("name") if isinstance(store.get("name"), str) else None
     return (
-        step_links(done, active_step(pathname)),
-        dataset_badge(store.get("name"), store.get("rows"), store.get("columns")),
+        step_links(done_steps(store), active_step(pathname)),
+        dataset_badge(name, count_of(store, "rows"), count_of(store, "columns")),
     )
