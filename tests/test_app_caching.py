@@ -97,3 +97,35 @@ def test_run_with_same_choices_is_cached_and_compact(session_store, monkeypatch)
     path = caching.export_path(sha, choices, "csv")
     assert caching.export_path(sha, choices, "csv") == path and path.stat().st_size > 30_000
     assert len(seen) == 1  # the export reused the cached run
+
+
+def test_page_revisits_send_the_remembered_view(session_store):
+    """A revisit (new page load, any worker) gets the view stored at the first visit: same JSON, figures
+    stored as plain dicts, nothing computed or drawn again."""
+    from plotly.io.json import to_json_plotly
+
+    from socialdash.callbacks import _views
+    from socialdash.web.handles import resolve
+
+    caching.clear()
+    first, _key, _alert = eda_cb.render_eda(session_store, None)
+    pre_first, _ = pre_cb.render_preprocess(session_store, None)
+    sha = resolve(session_store["handle"])
+    stored = _views.recalled("eda", sha, caching.roles_key(Choices()))
+    assert stored is not None and "plotly" not in repr(type(stored))
+    before = caching.SERVICE_CALLS.copy()
+    again, _key, _alert = eda_cb.render_eda(session_store, None)
+    pre_again, _ = pre_cb.render_preprocess(session_store, None)
+    assert to_json_plotly(again) == to_json_plotly(first)
+    assert to_json_plotly(pre_again) == to_json_plotly(pre_first)
+    assert "7,050 posts and 12 columns." in to_json_plotly(again)
+    assert caching.SERVICE_CALLS - before == {}
+    graphs = [g for g in _walk(again) if getattr(g, "figure", None) is not None]
+    assert graphs and all(isinstance(g.figure, dict) for g in graphs)  # no Figure to re-validate
+
+
+def _walk(node):
+    yield node
+    children = getattr(node, "children", None)
+    for child in children if isinstance(children, list) else [children] if children is not None else []:
+        yield from _walk(child)
