@@ -130,7 +130,7 @@ def test_wrong_password_and_unknown_user_get_the_same_sentence(app):
     client = app.server.test_client()
     for user, password in (("alice", "nope"), ("mallory", "nope")):
         r = login(client, user, password)
-        assert r.status_code == 401
+        assert r.status_code == 200  # the form again, with the sentence (no console error in a browser)
         assert "The user name or password is not right." in r.get_data(as_text=True)
     assert client.get("/_dash-layout").status_code == 401
 
@@ -138,9 +138,9 @@ def test_wrong_password_and_unknown_user_get_the_same_sentence(app):
 def test_failed_sign_ins_are_throttled_per_user(app):
     client = app.server.test_client()
     for _ in range(5):
-        assert login(client, "bob", "guess").status_code == 401
+        assert "is not right" in login(client, "bob", "guess").get_data(as_text=True)
     r = login(client, "bob", PASSWORDS["bob"])  # even the right password waits now
-    assert r.status_code == 429 and "Wait a minute" in r.get_data(as_text=True)
+    assert r.status_code == 200 and "Wait a minute" in r.get_data(as_text=True)
     assert client.get("/_dash-layout").status_code == 401
     assert login(app.server.test_client(), "alice", PASSWORDS["alice"]).status_code == 303  # others may
 
@@ -149,7 +149,7 @@ def test_form_without_its_token_is_refused_and_next_stays_on_site(app):
     client = app.server.test_client()
     client.get("/login")
     r = client.post("/login", data={"username": "alice", "password": PASSWORDS["alice"], "csrf": "x"})
-    assert r.status_code == 400 and "expired" in r.get_data(as_text=True)
+    assert r.status_code == 200 and "expired" in r.get_data(as_text=True)
     for evil in ("//evil.example/x", "https://evil.example/", "/\\evil.example"):
         r = login(app.server.test_client(), "alice", PASSWORDS["alice"], evil)
         assert r.status_code == 303 and r.headers["Location"] == "/upload", evil

@@ -228,9 +228,10 @@ def _page(title: str, body: str, status: int = 200) -> flask.Response:
         "<meta name='viewport' content='width=device-width, initial-scale=1'>"
         f"<title>{html.escape(title)} · socialdash</title>"
         "<link rel='stylesheet' href='/assets/vendor/bootstrap-5.3.8.min.css'></head>"
-        "<body class='bg-light'><main class='container' style='max-width:26rem;margin-top:12vh'>"
+        "<body class='bg-light'><main class='container py-5'><div class='row justify-content-center pt-5'>"
+        "<div class='col-sm-10 col-md-7 col-lg-5 col-xl-4'>"  # no inline style: the CSP below forbids it
         "<h1 class='h3 mb-4'><span>social</span><span class='text-primary'>dash</span></h1>"
-        f"{body}</main></body></html>"
+        f"{body}</div></div></main></body></html>"
     )
     response = flask.Response(doc, status=status, mimetype="text/html")
     response.headers["Cache-Control"] = "no-store"
@@ -239,7 +240,9 @@ def _page(title: str, body: str, status: int = 200) -> flask.Response:
     return response
 
 
-def _login_form(next_url: str, message: str | None = None, user: str = "", status: int = 200):
+def _login_form(next_url: str, message: str | None = None, user: str = ""):
+    """The form, with ``message`` above it. Always 200: a refused sign-in is a normal page with a sentence
+    (a 4xx document would log a console error in the browser); the server log records each failure."""
     token = flask.session.get(CSRF_KEY)
     if not isinstance(token, str):
         token = flask.session[CSRF_KEY] = secrets.token_urlsafe(24)
@@ -256,7 +259,7 @@ def _login_form(next_url: str, message: str | None = None, user: str = "", statu
         "autocomplete='current-password' required>"
         "<button class='btn btn-primary' id='login-submit' type='submit'>Sign in</button></form>"
     )
-    return _page("Sign in", body, status)
+    return _page("Sign in", body)
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -275,19 +278,19 @@ def login():
     password = form.get("password", "")
     csrf = flask.session.get(CSRF_KEY)
     if not isinstance(csrf, str) or not secrets.compare_digest(csrf, form.get("csrf", "")):
-        return _login_form(next_url, EXPIRED_FORM, user, 400)
+        return _login_form(next_url, EXPIRED_FORM, user)
     now = time.time()
     keys = _throttle_keys(user)
     if any(_recent_failures(cfg, key, now) >= limit for key, limit in keys):
         log.warning("sign-in throttled", extra={"user": user[:64]})
-        return _login_form(next_url, THROTTLED, user, 429)
+        return _login_form(next_url, THROTTLED, user)
     known = cfg.users.get(user)
     ok = check_password_hash(known or _DUMMY_HASH, password) and known is not None
     if not ok:
         for key, _limit in keys:
             _record_failure(cfg, key, now)
         log.info("sign-in failed", extra={"user": user[:64]})
-        return _login_form(next_url, BAD_LOGIN, user, 401)
+        return _login_form(next_url, BAD_LOGIN, user)
     _throttle_file(cfg, keys[0][0]).unlink(missing_ok=True)
     _start_session(user)
     token = secrets.token_urlsafe(32)
