@@ -16,6 +16,7 @@ MISSING = ("", "-", "--", "—", "–", "n/a", "N/A", "NA", "na", "null", "NULL"
            "nan", "NaN", "#N/A", "(blank)")
 _LONGEST_MARKER = max(len(m) for m in MISSING)
 SAMPLE_SIZE = 200
+SAMPLE_SLICES = 8
 THRESHOLD = 0.95
 MAX_EXACT = 2**53
 
@@ -54,33 +55,55 @@ class Coercion:
 
 
 def sample_of(s: pd.Series, n: int = SAMPLE_SIZE) -> pd.Series:
-    """Up to ``n`` non-missing values spread evenly over the column (without scanning all of it)."""
-    if len(s) <= n:
-        return s.dropna()
-    if len(s) > 8 * n:
-        picks = s.iloc[np.linspace(0, len(s) - 1, 4 * n).astype(int)].dropna()
-        if len(picks) >= n:
-            return picks.iloc[:: max(1, len(picks) // n)].iloc[:n]
+    """Up to ``n`` non-missing values spread over the column: a few contiguous slices (zero-copy), so no
+    gather over a long chunked Arrow array."""
+    if len(s) <= 2 * n:
+        return s.dropna().iloc[:n]
+    width = max(1, n // SAMPLE_SLICES)
+    picked: list = []
+    arrow = _arrow_of(s)
+    numpy = s.to_numpy() if arrow is None else None
+    for start in np.linspace(0, len(s) - 2 * width, SAMPLE_SLICES).astype(int):
+        if arrow is not None:
+            values = arrow.slice(start, 2 * width).drop_null().to_pylist()
+        else:
+            values = [v for v in numpy[start : start + 2 * width].tolist() if not _missing(v)]
+        picked.extend(values[:width])
+    if len(picked) >= n // 2:
+        return pd.Series(picked, dtype=s.dtype)
     present = s.dropna()
     if len(present) <= n:
         return present
     return present.iloc[np.linspace(0, len(present) - 1, n).astype(int)]
 
 
+def _arrow_of(s: pd.Series) -> object | None:
+    """The Arrow chunked array behind an Arrow-backed column (no copy, no chunk merge), else None."""
+    return getattr(s.array, "_pa_array", None)
+
+
+def _missing(value: object) -> bool:
+    return value is None or value is pd.NA or (isinstance(value, float) and value != value)
+
+
 def blank_missing(s: pd.Series) -> tuple[pd.Series, int]:
     """Replace missing markers (-, n/a, null, blanks, ...) in a text column by NA; return the count."""
     padded = any(v != v.strip() for v in sample_of(s, 100).tolist())
-    if not padded and len(s) > 10_000 and s.str.len().min() > _LONGEST_MARKER:
-        return s, 0  # no cell is short enough to be a marker: skip hashing long text
-    marker = s.isin(MISSING)
     if padded:
         marker = s.str.strip().isin(MISSING).fillna(False)
+    else:
+        short = (s.str.len() <= _LONGEST_MARKER).fillna(False)
+        if not short.any():  # no cell is short enough to be a marker: skip hashing long text
+            return s, 0
+        marker = short & s.isin(MISSING)
     n = int(marker.sum())
     return (s.mask(marker) if n else s), n
 
 
 def is_blank_column(s: pd.Series) -> bool:
     """True when a column holds no value at all (all missing or whitespace)."""
+    if s.dtype.kind in "iub":
+        return len(s) == 0
     if s.isna().all():
         return True
     if not pd.api.types.is_string_dtype(s) and s.dtype != object:
@@ -152,9 +175,13 @@ _LOOSE_ID = re.compile(r"\s*(?:0\d+|[+-]?\d{16,})\s*")
 
 def _could_be_numbers(values: list[str]) -> bool:
     """Cheap pure-Python screen of a sample before any vectorised work (most text columns stop here)."""
-    hits = sum(1 for v in values if _LOOSE_NUMBER.fullmatch(v))
-    if hits < THRESHOLD * len(values):
-        return False
+    allowed = len(values) - THRESHOLD * len(values)
+    misses = 0
+    for v in values:  # long text is never a number; stop at the first miss too many
+        if len(v) > 40 or not _LOOSE_NUMBER.fullmatch(v):
+            misses += 1
+            if misses > allowed:
+                return False
     return not any(_LOOSE_ID.fullmatch(v) for v in values)
 
 
@@ -240,6 +267,7 @@ _MD = ["%m/%d/%Y %H:%M", "%m/%d/%Y %H:%M:%S", "%m/%d/%Y %I:%M:%S %p", "%m/%d/%Y 
 _DM = [f.replace("%m", "@").replace("%d", "%m").replace("@", "%d") for f in _MD]
 _ISO = ["%Y-%m-%d %H:%M:%S", "%Y-%m-%d", "ISO8601", "%Y-%m-%d %H:%M %z", "%Y-%m-%d %H:%M:%S %z",
         "%Y-%m-%d %H:%M:%S.%f", "%Y/%m/%d %H:%M", "%Y/%m/%d %H:%M:%S", "%Y/%m/%d"]
+_ISO_CASTABLE = {"%Y-%m-%d %H:%M:%S", "%Y-%m-%d", "%Y-%m-%d %H:%M"}
 _NAMED = ["%b %d, %Y", "%B %d, %Y", "%b %d, %Y %I:%M %p", "%B %d, %Y %I:%M %p", "%b %d, %Y %H:%M",
           "%d %b %Y", "%d %B %Y", "%d %b %Y %H:%M", "%d-%b-%Y", "%d-%b-%y", "%a %b %d %H:%M:%S %z %Y",
           "%A, %B %d, %Y", "%a, %d %b %Y %H:%M:%S %z", "%d %b %Y %H:%M:%S"]
@@ -281,10 +309,21 @@ def _arrow_datetime(s: pd.Series, fmt: str) -> pd.Series | None:
         import pyarrow as pa
         import pyarrow.compute as pc
 
-        stamps = pc.strptime(pa.array(s.array), format=fmt, unit="ns", error_is_null=True)
+        values = pa.array(s.array)
+        stamps = None
+        if fmt in _ISO_CASTABLE:  # Arrow's ISO 8601 cast: ~4x faster than strptime, refuses 2018-02-30
+            try:
+                stamps = pc.cast(values, pa.timestamp("ns"))
+            except pa.ArrowInvalid:
+                stamps = None
+        strict = stamps is not None
+        if stamps is None:
+            stamps = pc.strptime(values, format=fmt, unit="ns", error_is_null=True)
         if stamps.type.tz is not None:
             stamps = stamps.cast(pa.timestamp("ns", tz="UTC")).cast(pa.timestamp("ns"))
-        return pd.Series(stamps.to_numpy(zero_copy_only=False), index=s.index).astype("datetime64[ns]")
+        out = pd.Series(stamps.to_numpy(zero_copy_only=False), index=s.index).astype("datetime64[ns]")
+        out.attrs["strict"] = strict
+        return out
     except Exception:  # any Arrow limitation: pandas parses instead
         return None
 
@@ -302,7 +341,9 @@ def _apply(s: pd.Series, formats: list[str]) -> tuple[pd.Series, int]:
     values were impossible dates (30 February) left empty."""
     fast = _arrow_datetime(s, formats[0])
     impossible = 0
-    if fast is not None:
+    if fast is not None and fast.attrs.get("strict"):
+        result = fast  # the strict ISO cast read every value: none rolled over
+    elif fast is not None:
         bad = _impossible(s, fast, formats[0])
         impossible = int(bad.sum())
         result = fast.mask(bad) if impossible else fast
