@@ -239,6 +239,42 @@ def _signed_log(values: np.ndarray) -> np.ndarray:
     return np.copysign(out, values, out=out)
 
 
+def _metric_frame(df: pd.DataFrame, metrics: list[str]) -> pd.DataFrame:
+    """The metrics as float64 columns of one matrix, filled column by column (no second copy of it)."""
+    n = len(df)
+    if not metrics:
+        return pd.DataFrame(index=pd.RangeIndex(n))
+    # column-major: each metric is contiguous, as pandas keeps a frame's columns
+    values = np.empty((n, len(metrics)), dtype=np.float64, order="F")
+    for j, c in enumerate(metrics):
+        values[:, j] = df[c].to_numpy(dtype="float64", na_value=np.nan)
+    return pd.DataFrame(values, index=pd.RangeIndex(n), columns=metrics, copy=False)
+
+
+def _by_cluster(frame: pd.DataFrame, inv: np.ndarray, clusters: np.ndarray, stat: str) -> pd.DataFrame:
+    """``stat`` ("median" or "mean") of every column per cluster (rows: ``clusters``), one column at a time:
+    a groupby over the whole frame copies all of it first."""
+    return pd.DataFrame(
+        {c: getattr(frame[c].groupby(inv, sort=True), stat)().to_numpy() for c in frame.columns},
+        index=pd.Index(clusters),
+        columns=frame.columns,
+    )
+
+
+def _exemplar_distances(
+    distances: np.ndarray | None, t: np.ndarray, med_c: pd.DataFrame, sd: np.ndarray, inv: np.ndarray
+) -> np.ndarray:
+    """Per row: the distance that picks exemplars, closest first. The given distance to the centroid, else the
+    distance to the cluster median in standardised metric space (on the signed-log scale ``t``, which keeps
+    the order of values; in overall standard deviations; missing values and constant metrics add nothing)."""
+    if distances is not None:
+        return np.asarray(distances, dtype="float64")
+    if t.shape[1]:
+        centre = _signed_log(med_c.to_numpy())
+        return np.nansum(((t - centre[inv]) / sd) ** 2, axis=1)
+    return np.zeros(t.shape[0])
+
+
 def _main_metric(metrics: list[str]) -> str | None:
     for word in MAIN_METRIC_WORDS:
         hits = [m for m in metrics if word in str(m).lower()]
@@ -492,12 +528,9 @@ def describe_clusters(
     shares = sizes / n if n else sizes.astype(float)
 
     # metrics: medians, means, lifts, standardised differences on signed log1p
-    m = pd.DataFrame(
-        {c: df[c].to_numpy(dtype="float64", na_value=np.nan) for c in metrics}, index=pd.RangeIndex(n)
-    )
-    grouped = m.groupby(inv, sort=True)
-    med_c = grouped.median().set_axis(clusters).reindex(columns=metrics)
-    mean_c = grouped.mean().set_axis(clusters).reindex(columns=metrics)
+    m = _metric_frame(df, metrics)
+    med_c = _by_cluster(m, inv, clusters, "median")
+    mean_c = _by_cluster(m, inv, clusters, "mean")
     o_med, o_mean = m.median(), m.mean()
     counts_like = m.min() >= 0  # ratios only mean something for metrics that cannot go negative
     basis = pd.Series(
@@ -514,12 +547,16 @@ def describe_clusters(
     lift.index.name = "cluster"
     t = _signed_log(m.to_numpy())
     with np.errstate(all="ignore"):
-        mu = np.nanmean(t, axis=0) if n else np.zeros(len(metrics))
-        sd = np.nanstd(t, axis=0) if n else np.zeros(len(metrics))
+        # column by column (each is contiguous, so the sums are the same): nanmean/nanstd over the whole
+        # matrix would copy all of it
+        mu = np.array([np.nanmean(t[:, j]) for j in range(t.shape[1])]) if n else np.zeros(len(metrics))
+        sd = np.array([np.nanstd(t[:, j]) for j in range(t.shape[1])]) if n else np.zeros(len(metrics))
     sd = np.where(sd > 0, sd, np.nan)
     t_frame = pd.DataFrame(t, copy=False)  # a view of t: pandas 3 would copy the array by default
-    t_mean = t_frame.groupby(inv, sort=True).mean().to_numpy() if metrics else np.zeros((k, 0))
+    t_mean = _by_cluster(t_frame, inv, clusters, "mean").to_numpy() if metrics else np.zeros((k, 0))
     z_mean = np.nan_to_num((t_mean - mu) / sd, nan=0.0)
+    dist = _exemplar_distances(distances, t, med_c, sd, inv)
+    del t, t_frame  # the signed-log matrix is done with: free it before the categories and times
 
     # categories: mix per cluster and standardised differences of each level's share
     mix_c: dict[str, np.ndarray] = {}
@@ -539,16 +576,6 @@ def describe_clusters(
     if dt_col is not None and main is not None and n:
         best_hours, best_days = _best_times(df[dt_col], m[main], inv, clusters, sizes)
 
-    # exemplars: closest to the centroid (given) or to the cluster median in standardised metric space
-    if distances is not None:
-        dist = np.asarray(distances, dtype="float64")
-    elif metrics:
-        # the cluster median on the signed-log scale (the transform keeps the order of values), distances in
-        # overall standard deviations; missing values and constant metrics add nothing
-        centre = _signed_log(med_c.to_numpy())
-        dist = np.nansum(((t - centre[inv]) / sd) ** 2, axis=1)
-    else:
-        dist = np.zeros(n)
     exemplar_rows = _exemplar_rows(dist, inv, clusters)
     links = [c for c in df.columns if LINK_HINT.search(str(c)) and pd.api.types.is_string_dtype(df[c].dtype)]
     shown = [
@@ -558,9 +585,15 @@ def describe_clusters(
         shown.append(dt_col)
     if dominant_col is not None:
         shown.append(dominant_col)
-    # one gather for all clusters (a take per cluster on Arrow-backed text is slow on a big frame)
+    # one gather for all clusters, as one-row slices: a take on Arrow-backed text joins the whole column's
+    # chunks first (slow, and a copy of the column), a slice is a view
     all_rows = np.concatenate([exemplar_rows[int(c)] for c in clusters]) if k else np.zeros(0, dtype=np.int64)
-    exemplar_pool = df[list(dict.fromkeys([*shown, *metrics]))].take(all_rows).set_axis(all_rows)
+    pool_columns = list(dict.fromkeys([*shown, *metrics]))
+    exemplar_pool = (
+        pd.concat([df.iloc[r : r + 1][pool_columns] for r in all_rows]).set_axis(all_rows)
+        if len(all_rows)
+        else df[pool_columns].take(all_rows)
+    )
 
     out: list[ClusterInsight] = []
     name_candidates: list[tuple[list[str], float]] = []
