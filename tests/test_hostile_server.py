@@ -119,15 +119,14 @@ def walk(c: DashClient, name: str, data: bytes) -> list[str]:
 
 def full_walk(c: DashClient, name: str, store: dict, rows: int) -> list[str]:
     problems = []
-    key = c.call("evaluate-guide.children", {"evaluate-init.data": True, "session-store.data": store})
-    ev = c.call("evaluate-metrics.children",
-                {"evaluate-key.data": key["evaluate-key"]["data"], "session-store.data": store})
+    # like the renderer: the page-load chain (key → view, or a background job → its result) of each page
+    ev = c.follow({"evaluate-init.data": True, "session-store.data": store}, ["evaluate-init.data"],
+                  "evaluate")
     assert_figures_escaped(ev)
     if "Davies-Bouldin" not in joined(ev.get("evaluate-metrics")):
         problems.append(f"{name}: no metrics on Evaluate")
-    key = c.call("insights-guide.children", {"insights-init.data": True, "session-store.data": store})
-    ins = c.call("insights-cards.children",
-                 {"insights-key.data": key["insights-key"]["data"], "session-store.data": store})
+    ins = c.follow({"insights-init.data": True, "session-store.data": store}, ["insights-init.data"],
+                   "insights")
     assert_figures_escaped(ins)
     cards = joined(ins.get("insights-cards"))
     if name.startswith("html_payloads") and corpus_script.SCRIPT_TITLE not in cards:
