@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 from flask_caching import Cache
 
-from socialdash.services import eda, export, model, pipeline, preprocess, roles
+from socialdash.services import eda, export, pipeline, preprocess, roles
 from socialdash.services.datasets import DatasetStore, is_valid_key
 from socialdash.services.errors import DatasetNotFoundError
 from socialdash.services.pipeline import Choices
@@ -260,11 +260,7 @@ def features_preview(sha: str, choices: Choices) -> dict:
 @cache.memoize(args_to_ignore=["progress"])
 def _sweep(sha: str, key: str, progress: ProgressFn | None = None) -> dict:
     _count("sweep")
-    choices = Choices.from_json(key)
-    prepared = pipeline.prepare(load_frame(sha), choices)
-    X = prepared.features.train.to_numpy(dtype=np.float64)
-    ks = [k for k in choices.ks if 2 <= k <= X.shape[0]] or [2]
-    return model.sweep_k(X, ks=ks, seed=choices.seed, progress=progress).to_dict()
+    return pipeline.sweep(load_frame(sha), Choices.from_json(key), progress=progress).to_dict()
 
 
 def sweep(sha: str, choices: Choices, progress: ProgressFn | None = None) -> dict:
@@ -298,6 +294,7 @@ def _run(sha: str, key: str, progress: ProgressFn | None = None) -> dict:
     choices = Choices.from_json(key)
     result = pipeline.run(load_frame(sha), choices, progress=progress)
     report = pipeline.run_report(result, choices, ingest_report(sha))
+    _remember_projection(sha, choices, result.prepared.features.train)
     return _compact_run(result, choices, report)
 
 
@@ -362,16 +359,30 @@ _RUN_KEY_LEN = 32
 
 @cache.memoize()
 def _projection_coords(sha: str, key: str, max_points: int) -> dict:
-    from sklearn.decomposition import PCA
-
     _count("projection")
     choices = Choices.from_json(key)
-    train = pipeline.prepare(load_frame(sha), choices).features.train
+    return _coords_of(pipeline.prepare(load_frame(sha), choices).features.train, max_points)
+
+
+def _remember_projection(sha: str, choices: Choices, train: pd.DataFrame) -> None:
+    """Fill the projection's cache entry from a run's own training features, so that the Cluster page's
+    projection does not prepare the features a third time (sweep, run, projection)."""
+    try:
+        key = _memo_key(_projection_coords, sha, prepare_key(choices), PROJECTION_POINTS)
+        if not cache.has(key):
+            cache.set(key, _coords_of(train, PROJECTION_POINTS))
+    except Exception:  # only a shortcut: projection() computes it when this fails
+        log.warning("projection not remembered", exc_info=True)
+
+
+def _coords_of(train: pd.DataFrame, max_points: int) -> dict:
+    from sklearn.decomposition import PCA
+
     rows = train.index.to_numpy(dtype=np.int64)
-    X = np.nan_to_num(train.to_numpy(dtype=np.float64, na_value=np.nan))
     if len(rows) > max_points:
         pick = np.sort(np.random.default_rng(0).choice(len(rows), size=max_points, replace=False))
-        rows, X = rows[pick], X[pick]
+        rows, train = rows[pick], train.iloc[pick]  # sample first: no copy of the whole matrix
+    X = np.nan_to_num(train.to_numpy(dtype=np.float64, na_value=np.nan))
     n_comp = max(1, min(2, X.shape[1], X.shape[0]))
     pca = PCA(n_components=n_comp, random_state=0).fit(X)
     xy = pca.transform(X)

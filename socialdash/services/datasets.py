@@ -25,6 +25,7 @@ import pandas as pd
 
 from socialdash.services.errors import DatasetNotFoundError
 from socialdash.services.ingest import IngestReport
+from socialdash.services.memory import release_free_memory
 
 DATA_FILE = "data.parquet"
 REPORT_FILE = "report.json"
@@ -133,10 +134,13 @@ class DatasetStore:
     def load(self, key: str) -> pd.DataFrame:
         """Raises DatasetNotFoundError. Touches the entry for LRU."""
         entry = self._entry(key)
+        release_free_memory()  # e.g. what ingesting the upload freed, before the frame is read back
         try:
             df = pd.read_parquet(entry / DATA_FILE, engine="pyarrow")
         except (FileNotFoundError, NotADirectoryError) as exc:
             raise DatasetNotFoundError() from exc
+        finally:
+            release_free_memory()  # Arrow's read buffers
         self._touch(entry)
         return df
 

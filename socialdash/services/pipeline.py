@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
 import json
 import math
 from dataclasses import dataclass, field, replace
@@ -17,6 +15,7 @@ import pandas as pd
 from socialdash.services.errors import PipelineError, TooFewRowsError
 from socialdash.services.evaluate import Evaluation, evaluate
 from socialdash.services.insights import Insights, describe_clusters
+from socialdash.services.memory import release_free_memory
 from socialdash.services.model import ClusterModel, ProgressFn, SweepResult, fit_kmeans, sweep_k
 from socialdash.services.preprocess import Features, PreprocessSpec, default_spec, fit_features
 from socialdash.services.roles import ColumnRole, Role, apply_overrides, infer_roles
@@ -100,31 +99,6 @@ def _check_k(k: int, n_train: int) -> None:
         )
 
 
-def release_free_memory() -> None:
-    """Hand memory that is already freed back to the operating system (Arrow's pool and, on glibc, malloc's
-    heap): after reading a big file or a run, the allocators otherwise keep hundreds of MB of freed blocks
-    resident, which the next big allocation then adds to. Cheap (milliseconds); a no-op where unsupported."""
-    try:
-        import pyarrow as pa
-
-        pa.default_memory_pool().release_unused()
-    except (ImportError, AttributeError):
-        pass
-    trim = getattr(_LIBC, "malloc_trim", None)
-    if trim is not None:
-        trim(0)
-
-
-def _load_libc() -> object:
-    try:
-        return ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
-    except OSError:
-        return None
-
-
-_LIBC = _load_libc()
-
-
 def prepare(df: pd.DataFrame, choices: Choices) -> Prepared:
     """Roles (with overrides) → split → spec → fitted features."""
     release_free_memory()  # what reading the file (or an earlier run) freed, before the feature copies
@@ -171,6 +145,15 @@ def _distances(X: np.ndarray, centers: np.ndarray, labels: np.ndarray, chunk: in
         diff = X[start:stop] - centers[labels[start:stop] - 1]
         out[start:stop] = np.sqrt(np.einsum("ij,ij->i", diff, diff))
     return out
+
+
+def sweep(df: pd.DataFrame, choices: Choices, progress: ProgressFn | None = None) -> SweepResult:
+    """prepare → the k sweep over ``choices.ks`` on the training rows (what ``run`` does when k is None; the
+    chosen k is ignored). The feature frames are freed once the matrix is built."""
+    X_train = _as_matrix(prepare(df, choices).features.train)  # the prepared frames go right after this
+    release_free_memory()
+    ks = [k for k in choices.ks if 2 <= k <= X_train.shape[0]] or [2]
+    return sweep_k(X_train, ks=ks, seed=choices.seed, progress=progress)
 
 
 def run(df: pd.DataFrame, choices: Choices, progress: ProgressFn | None = None) -> RunResult:
