@@ -12,8 +12,9 @@ import os
 import sys
 import traceback
 import warnings
+from collections.abc import Callable
 from pathlib import Path
-from typing import NoReturn
+from typing import BinaryIO, NoReturn
 
 EXIT_OK, EXIT_INTERNAL, EXIT_BAD_INPUT = 0, 1, 2
 APP_TARGET = "socialdash.wsgi:server"
@@ -123,10 +124,15 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 # ---------------------------------------------------------------------------- cluster
-def _write_atomic(path: Path, data: bytes) -> None:
+def _write_atomic(path: Path, data: bytes | Callable[[BinaryIO], None]) -> None:
+    """Write ``data`` (bytes, or a function that writes to the open file) to a temp file, then rename it."""
     tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
     try:
-        tmp.write_bytes(data)
+        with open(tmp, "wb") as fh:
+            if isinstance(data, bytes):
+                fh.write(data)
+            else:
+                data(fh)
         os.replace(tmp, path)
     finally:
         if tmp.exists():
@@ -173,7 +179,7 @@ def _summary(input_path: Path, out: Path, report: dict, n_rows: int, n_cols: int
 
 
 def _cluster(args: argparse.Namespace) -> int:
-    from socialdash.services.export import labelled_frame, to_csv_bytes, to_xlsx_bytes
+    from socialdash.services.export import labelled_frame, to_xlsx_bytes, write_csv
     from socialdash.services.ingest import ingest
     from socialdash.services.pipeline import Choices, run, run_report
     from socialdash.services.split import SplitSpec
@@ -197,8 +203,10 @@ def _cluster(args: argparse.Namespace) -> int:
     report = run_report(result, choices, ingest_report.to_dict())
     names = {c["cluster"]: c["name"] for c in report["clusters"]}
     frame = labelled_frame(df, result.labels, result.split_labels, names, ingest_report.columns_dropped)
-    data = to_xlsx_bytes(frame, report) if out.suffix.lower() == ".xlsx" else to_csv_bytes(frame)
-    _write_atomic(out, data)
+    if out.suffix.lower() == ".xlsx":
+        _write_atomic(out, to_xlsx_bytes(frame, report))
+    else:
+        _write_atomic(out, lambda fh: write_csv(frame, fh))  # in row chunks, never the whole file in memory
     if args.report:
         text = json.dumps(report, indent=2, ensure_ascii=False, sort_keys=True)
         _write_atomic(Path(args.report), text.encode("utf-8"))
