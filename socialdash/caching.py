@@ -221,7 +221,7 @@ def feature_warnings(sha: str, spec: preprocess.PreprocessSpec) -> list[str]:
 def _features_preview(sha: str, key: str) -> dict:
     _count("prepare")
     choices = Choices.from_json(key)
-    prepared = pipeline.prepare(load_frame(sha), choices)
+    prepared = pipeline.prepare(load_frame(sha), choices, column_roles(sha, choices))
     feats = prepared.features
     train = feats.train
     summary = train.iloc[:, :60].describe().T
@@ -260,7 +260,9 @@ def features_preview(sha: str, choices: Choices) -> dict:
 @cache.memoize(args_to_ignore=["progress"])
 def _sweep(sha: str, key: str, progress: ProgressFn | None = None) -> dict:
     _count("sweep")
-    return pipeline.sweep(load_frame(sha), Choices.from_json(key), progress=progress).to_dict()
+    choices = Choices.from_json(key)
+    roles = column_roles(sha, choices)  # cached: inferring roles again costs time and a frame-sized transient
+    return pipeline.sweep(load_frame(sha), choices, progress=progress, roles=roles).to_dict()
 
 
 def sweep(sha: str, choices: Choices, progress: ProgressFn | None = None) -> dict:
@@ -292,7 +294,7 @@ def _compact_run(result: pipeline.RunResult, choices: Choices, report: dict) -> 
 def _run(sha: str, key: str, progress: ProgressFn | None = None) -> dict:
     _count("run")
     choices = Choices.from_json(key)
-    result = pipeline.run(load_frame(sha), choices, progress=progress)
+    result = pipeline.run(load_frame(sha), choices, progress=progress, roles=column_roles(sha, choices))
     report = pipeline.run_report(result, choices, ingest_report(sha))
     _remember_projection(sha, choices, result.prepared.features.train)
     return _compact_run(result, choices, report)
@@ -361,7 +363,8 @@ _RUN_KEY_LEN = 32
 def _projection_coords(sha: str, key: str, max_points: int) -> dict:
     _count("projection")
     choices = Choices.from_json(key)
-    return _coords_of(pipeline.prepare(load_frame(sha), choices).features.train, max_points)
+    prepared = pipeline.prepare(load_frame(sha), choices, column_roles(sha, choices))
+    return _coords_of(prepared.features.train, max_points)
 
 
 def _remember_projection(sha: str, choices: Choices, train: pd.DataFrame) -> None:

@@ -76,9 +76,9 @@ def test_run_with_same_choices_is_cached_and_compact(session_store, monkeypatch)
     real_run = pipeline.run
     seen = []
 
-    def counting_run(df, choices, progress=None):
+    def counting_run(df, choices, progress=None, **kwargs):
         seen.append(choices.canonical())
-        return real_run(df, choices, progress=progress)
+        return real_run(df, choices, progress=progress, **kwargs)
 
     monkeypatch.setattr(caching.pipeline, "run", counting_run)
     choices = Choices(k=4)

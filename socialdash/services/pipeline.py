@@ -99,10 +99,13 @@ def _check_k(k: int, n_train: int) -> None:
         )
 
 
-def prepare(df: pd.DataFrame, choices: Choices) -> Prepared:
-    """Roles (with overrides) → split → spec → fitted features."""
+def prepare(df: pd.DataFrame, choices: Choices, roles: list[ColumnRole] | None = None) -> Prepared:
+    """Roles (with overrides) → split → spec → fitted features. ``roles``: the roles of ``df`` with the
+    choices' overrides already applied, when the caller has them (the app caches them; inferring them
+    again costs time and a transient of about the frame's size)."""
     release_free_memory()  # what reading the file (or an earlier run) freed, before the feature copies
-    roles = apply_overrides(infer_roles(df), choices.role_overrides, choices.included)
+    if roles is None:
+        roles = apply_overrides(infer_roles(df), choices.role_overrides, choices.included)
     split = split_rows(df, choices.split)
     spec = choices.preprocess if choices.preprocess is not None else default_spec(roles)
     features = fit_features(df, spec, split.train, split.test)
@@ -147,20 +150,30 @@ def _distances(X: np.ndarray, centers: np.ndarray, labels: np.ndarray, chunk: in
     return out
 
 
-def sweep(df: pd.DataFrame, choices: Choices, progress: ProgressFn | None = None) -> SweepResult:
+def sweep(
+    df: pd.DataFrame,
+    choices: Choices,
+    progress: ProgressFn | None = None,
+    roles: list[ColumnRole] | None = None,
+) -> SweepResult:
     """prepare → the k sweep over ``choices.ks`` on the training rows (what ``run`` does when k is None; the
-    chosen k is ignored). The feature frames are freed once the matrix is built."""
-    X_train = _as_matrix(prepare(df, choices).features.train)  # the prepared frames go right after this
+    chosen k is ignored). The feature frames are freed once the matrix is built. ``roles`` as in prepare."""
+    X_train = _as_matrix(prepare(df, choices, roles).features.train)  # the prepared frames go after this
     release_free_memory()
     ks = [k for k in choices.ks if 2 <= k <= X_train.shape[0]] or [2]
     return sweep_k(X_train, ks=ks, seed=choices.seed, progress=progress)
 
 
-def run(df: pd.DataFrame, choices: Choices, progress: ProgressFn | None = None) -> RunResult:
-    """prepare → sweep (when k is None) → fit → evaluate → insights."""
+def run(
+    df: pd.DataFrame,
+    choices: Choices,
+    progress: ProgressFn | None = None,
+    roles: list[ColumnRole] | None = None,
+) -> RunResult:
+    """prepare → sweep (when k is None) → fit → evaluate → insights. ``roles`` as in :func:`prepare`."""
     if choices.k is not None and choices.k < 2:
         _check_k(choices.k, len(df))
-    prepared = prepare(df, choices)
+    prepared = prepare(df, choices, roles)
     X_train, X_test = _own_matrices(prepared)
     feats = prepared.features
     n_train = X_train.shape[0]
