@@ -38,9 +38,8 @@ CHUNKED_BYTES = 32 * 1024 * 1024  # files larger than this are parsed in chunks 
 CHUNK_ROWS = 100_000
 MAX_STRAY_NUL = 8  # up to this many NULs, or STRAY_NUL_SHARE of the bytes, are stray: removed, not binary
 STRAY_NUL_SHARE = 0.001
-NUL_BLOCK = 16 * 1024 * 1024
+NUL_BLOCK = 1024 * 1024  # cache-sized: the numpy passes over a block stay in L2/L3
 LONG_ID = 10**15  # floats this large and whole are ids that lost digits in a column with gaps
-_ZERO_TABLES: dict[str, bytes] = {}
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
@@ -84,39 +83,57 @@ def _read_again(s: pd.Series, zeros: bool, delimiter: str) -> bool:
 
 def scan_bytes(source: bytes | Path, delimiter: str) -> tuple[int, bool]:
     """One pass over the raw bytes: how many NULs, and whether some field starts with 0 and a digit (an
-    identifier such as 01234 that the number parser would shorten)."""
-    table = _ZERO_TABLES.get(delimiter)
-    if table is None:
-        table = _ZERO_TABLES[delimiter] = _zero_table(delimiter)
-    n_nul, zeros, carry = 0, False, b"\n"
-    for block in _blocks(source):
-        n_nul += block.count(b"\x00")
+    identifier such as 01234 that the number parser would shorten).
+
+    The file goes through one reused buffer of ``NUL_BLOCK`` bytes (plus the previous block's last two, so
+    a field cut by a block boundary is still seen): NULs by ``find`` (memchr), zero-led fields by a few
+    numpy comparisons over the block (about a tenth of the parse's time, where a translate+find pass took
+    as long as the parse).
+    """
+    size = max(1, NUL_BLOCK)
+    raw = bytearray(size + 2)
+    raw[:2] = b"\n\n"  # the file's first byte starts a field
+    window = np.frombuffer(raw, np.uint8)
+    work = (np.empty(size, bool), np.empty(size, bool), np.empty(size, np.uint8))
+    starts = sorted({*delimiter.encode()[:1], ord("\n"), ord('"')})
+    n_nul, zeros = 0, False
+    for n in _fill(source, memoryview(raw), size):
+        end = n + 2
+        if raw.find(b"\x00", 2, end) >= 0:
+            n_nul += raw.count(b"\x00", 2, end)
         if not zeros:
-            marked = (carry + block).translate(table)
-            zeros = marked.find(b"SZD") >= 0 or marked.find(b"SZZ") >= 0
-            carry = block[-2:]
+            zeros = _zero_led(window[:end], starts, *(w[:n] for w in work))
+        raw[:2] = raw[n:end]
     return n_nul, zeros
 
 
-def _zero_table(delimiter: str) -> bytes:
-    """Byte map for ``scan_bytes``: field starts → S, 0 → Z, 1-9 → D, anything else → x."""
-    table = bytearray(b"x" * 256)
-    for byte in (delimiter.encode() + b'\n"'):
-        table[byte] = ord("S")
-    table[ord("0")] = ord("Z")
-    for byte in b"123456789":
-        table[byte] = ord("D")
-    return bytes(table)
+def _zero_led(w: np.ndarray, starts: list[int], hit: np.ndarray, other: np.ndarray, tmp: np.ndarray) -> bool:
+    """Whether ``w`` holds a field-start byte followed by 0 and a digit (positions 0 .. len-3)."""
+    np.equal(w[1:-1], ord("0"), out=hit)
+    np.subtract(w[2:], ord("0"), out=tmp)
+    hit &= np.less(tmp, 10, out=other)
+    if not hit.any():
+        return False
+    head = w[:-2]
+    np.equal(head, starts[0], out=other)
+    for byte in starts[1:]:
+        other |= np.equal(head, byte, out=tmp.view(bool))
+    hit &= other
+    return bool(hit.any())
 
 
-def _blocks(source: bytes | Path):
+def _fill(source: bytes | Path, view: memoryview, size: int):
+    """Copy the upload block by block into ``view[2:]``; yield each block's length."""
     if isinstance(source, bytes):
-        for start in range(0, len(source), NUL_BLOCK):
-            yield source[start : start + NUL_BLOCK]
+        data = memoryview(source)
+        for start in range(0, len(data), size):
+            n = min(size, len(data) - start)
+            view[2 : 2 + n] = data[start : start + n]
+            yield n
         return
-    with open(source, "rb") as fh:
-        while block := fh.read(NUL_BLOCK):
-            yield block
+    with open(source, "rb", buffering=0) as fh:
+        while n := fh.readinto(view[2 : 2 + size]):
+            yield n
 
 
 def _whole(source: bytes | Path) -> bytes:
