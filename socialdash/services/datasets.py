@@ -124,6 +124,8 @@ class DatasetStore:
         except BaseException:
             shutil.rmtree(tmp_dir, ignore_errors=True)
             raise
+        finally:
+            release_free_memory()  # what parsing the upload and writing the Parquet freed
         self.evict(keep=(key,))
 
     # -- reading -------------------------------------------------------------------------------------------

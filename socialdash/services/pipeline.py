@@ -161,7 +161,10 @@ def sweep(
     X_train = _as_matrix(prepare(df, choices, roles).features.train)  # the prepared frames go after this
     release_free_memory()
     ks = [k for k in choices.ks if 2 <= k <= X_train.shape[0]] or [2]
-    return sweep_k(X_train, ks=ks, seed=choices.seed, progress=progress)
+    result = sweep_k(X_train, ks=ks, seed=choices.seed, progress=progress)
+    del X_train
+    release_free_memory()  # the matrix and the fits' working arrays, before the run prepares again
+    return result
 
 
 def run(
