@@ -97,21 +97,23 @@ def drop_description_row(frame: pd.DataFrame) -> tuple[pd.DataFrame, bool]:
     return frame, False
 
 
-def _is_totals(row: pd.Series) -> bool:
-    present = row.dropna()
-    if present.empty:
-        return False
-    first = present.iloc[0]
-    return isinstance(first, str) and bool(_TOTAL.fullmatch(first))
+def _is_totals(frame: pd.DataFrame, row: int) -> bool:
+    """Whether the first present cell of ``row`` reads "Total", "Summary", ... (no row Series built)."""
+    for col in frame.columns:
+        value = frame[col].iloc[row]
+        if value is None or value is pd.NA or (isinstance(value, float) and value != value):
+            continue
+        return isinstance(value, str) and bool(_TOTAL.fullmatch(value))
+    return False
 
 
 def drop_totals_rows(frame: pd.DataFrame) -> tuple[pd.DataFrame, int]:
     """Drop a "Total", "Totals", "Summary" or "Grand total" row at the top or the bottom."""
     n = 0
-    while len(frame) > 1 and _is_totals(frame.iloc[-1]):
+    while len(frame) > 1 and _is_totals(frame, -1):
         frame = frame.iloc[:-1]
         n += 1
-    while len(frame) > 1 and _is_totals(frame.iloc[0]):
+    while len(frame) > 1 and _is_totals(frame, 0):
         frame = frame.iloc[1:]
         n += 1
     return frame, n

@@ -36,6 +36,7 @@ from socialdash.services.ingest_values import (
     coerce_numbers,
     int_to_text,
     is_blank_column,
+    sample_values,
     tidy_float,
 )
 
@@ -215,17 +216,20 @@ def _typed_column(
         else:
             coercion = coerce_epoch(s, name)
     else:
-        s = s.astype("str")
-        s, n_markers = blank_missing(s)
+        if s.dtype != pd.StringDtype("pyarrow", na_value=np.nan):  # the parser's str: no copy
+            s = s.astype("str")
+        sample = sample_values(s)  # one look at the values serves every check below
+        s, n_markers = blank_missing(s, sample)
         if n_markers:
             markers[0] += n_markers
             markers[1] += 1
+            sample = sample_values(s)
         if not forced_text:
-            coercion = coerce_numbers(s, raw.delimiter)
+            coercion = coerce_numbers(s, raw.delimiter, sample)
             if coercion is not None:
                 coercion = coerce_epoch(coercion.values, name) or coercion
             else:
-                coercion = coerce_dates(s)
+                coercion = coerce_dates(s, sample)
         if coercion is None:
             return s
     if coercion is None:

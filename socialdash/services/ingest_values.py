@@ -38,6 +38,10 @@ _HAS_DIGIT = re.compile(r"\d")
 _ISO_START = r"\s*\d{4}-\d{1,2}-\d{1,2}"
 _NUMERIC_DATE = r"\s*\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}"
 _MONTH_NAME = r"(?i)\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b"
+_ISO_START_RE = re.compile(_ISO_START)
+_NUMERIC_DATE_RE = re.compile(_NUMERIC_DATE)
+_MONTH_NAME_RE = re.compile(_MONTH_NAME)
+_ZONED_RE = re.compile(r"(?:[+-]\d{2}:?\d{2}|Z)\Z")
 _TIME_NAME = re.compile(r"timestamp|published|created|posted|datetime|(?<![a-z])(?:time|date)(?![a-z])")
 _AFTER_SHORT_MONTH = (3, 5, 7, 10, 12)  # where an impossible day (2/30, 4/31) rolls over to
 EPOCH_SECONDS = (946_684_800, 2_082_758_400)  # 2000-01-01 .. 2036-01-01
@@ -55,13 +59,20 @@ class Coercion:
 
 
 def sample_of(s: pd.Series, n: int = SAMPLE_SIZE) -> pd.Series:
-    """Up to ``n`` non-missing values spread over the column: a few contiguous slices (zero-copy), so no
-    gather over a long chunked Arrow array."""
+    """Up to ``n`` non-missing values spread over the column (see ``sample_values``), as a Series."""
+    return pd.Series(sample_values(s, n), dtype=s.dtype)
+
+
+def sample_values(s: pd.Series, n: int = SAMPLE_SIZE) -> list:
+    """Up to ``n`` non-missing values spread over the column, as a Python list: a few contiguous slices
+    (zero-copy), so no gather over a long chunked Arrow array and no Series built for a quick look."""
+    arrow = _arrow_of(s)
     if len(s) <= 2 * n:
-        return s.dropna().iloc[:n]
+        if arrow is not None:
+            return arrow.drop_null().to_pylist()[:n]
+        return [v for v in s.to_numpy().tolist() if not _missing(v)][:n]
     width = max(1, n // SAMPLE_SLICES)
     picked: list = []
-    arrow = _arrow_of(s)
     numpy = s.to_numpy() if arrow is None else None
     for start in np.linspace(0, len(s) - 2 * width, SAMPLE_SLICES).astype(int):
         if arrow is not None:
@@ -70,11 +81,16 @@ def sample_of(s: pd.Series, n: int = SAMPLE_SIZE) -> pd.Series:
             values = [v for v in numpy[start : start + 2 * width].tolist() if not _missing(v)]
         picked.extend(values[:width])
     if len(picked) >= n // 2:
-        return pd.Series(picked, dtype=s.dtype)
+        return picked
+    if arrow is not None:  # a sparse column: spread over its present values, still in Arrow
+        present_arrow = arrow.drop_null()
+        if len(present_arrow) > n:
+            present_arrow = present_arrow.take(np.linspace(0, len(present_arrow) - 1, n).astype(int))
+        return present_arrow.to_pylist()
     present = s.dropna()
-    if len(present) <= n:
-        return present
-    return present.iloc[np.linspace(0, len(present) - 1, n).astype(int)]
+    if len(present) > n:
+        present = present.iloc[np.linspace(0, len(present) - 1, n).astype(int)]
+    return present.tolist()
 
 
 def _arrow_of(s: pd.Series) -> object | None:
@@ -86,9 +102,27 @@ def _missing(value: object) -> bool:
     return value is None or value is pd.NA or (isinstance(value, float) and value != value)
 
 
-def blank_missing(s: pd.Series) -> tuple[pd.Series, int]:
-    """Replace missing markers (-, n/a, null, blanks, ...) in a text column by NA; return the count."""
-    padded = any(v != v.strip() for v in sample_of(s, 100).tolist())
+def blank_missing(s: pd.Series, probe: list | None = None) -> tuple[pd.Series, int]:
+    """Replace missing markers (-, n/a, null, blanks, ...) in a text column by NA; return the count.
+
+    ``probe`` is a sample of the column's values (``sample_values``) when the caller already has one.
+    """
+    if probe is None:
+        probe = sample_values(s, 100)
+    padded = any(v != v.strip() for v in probe)
+    arrow = _arrow_of(s)
+    if arrow is not None:  # Arrow kernels on the column as stored: no pandas masks, no NA bookkeeping
+        import pyarrow.compute as pc
+
+        if padded:
+            arrow = pc.utf8_trim_whitespace(arrow)
+        elif not pc.any(pc.less_equal(pc.utf8_length(arrow), _LONGEST_MARKER)).as_py():
+            return s, 0  # no cell is short enough to be a marker: skip hashing long text
+        found = pc.is_in(arrow, value_set=_missing_set())
+        n = pc.sum(found).as_py() or 0
+        if not n:
+            return s, 0
+        return s.mask(pc.fill_null(found, False).to_numpy()), int(n)
     if padded:
         marker = s.str.strip().isin(MISSING).fillna(False)
     else:
@@ -100,15 +134,36 @@ def blank_missing(s: pd.Series) -> tuple[pd.Series, int]:
     return (s.mask(marker) if n else s), n
 
 
+def _missing_set() -> object:
+    global _MISSING_SET
+    if _MISSING_SET is None:
+        import pyarrow as pa
+
+        _MISSING_SET = pa.array(MISSING, pa.string())
+    return _MISSING_SET
+
+
+_MISSING_SET = None
+
+
 def is_blank_column(s: pd.Series) -> bool:
     """True when a column holds no value at all (all missing or whitespace)."""
     if s.dtype.kind in "iub":
         return len(s) == 0
+    arrow = _arrow_of(s)
+    if arrow is not None:
+        if arrow.null_count == len(arrow):
+            return True
+        import pyarrow.compute as pc
+
+        if any(str(v).strip() for v in arrow.slice(0, 64).drop_null().to_pylist()):
+            return False
+        return not pc.any(pc.not_equal(pc.utf8_trim_whitespace(arrow), "")).as_py()
     if s.isna().all():
         return True
     if not pd.api.types.is_string_dtype(s) and s.dtype != object:
         return False
-    if any(str(v).strip() for v in sample_of(s, 50).tolist()):
+    if any(str(v).strip() for v in sample_values(s, 50)):
         return False
     return bool(s.dropna().astype(str).str.strip().eq("").all())
 
@@ -166,8 +221,10 @@ def looks_like_identifier(t: pd.Series) -> bool:
     return bool(t.str.fullmatch(_IDENTIFIER).fillna(False).any())
 
 
+# the digits part is "separators, a first digit, digits and separators" with possessive runs: the same
+# strings as [\d.,\s]*\d[\d.,\s]* without its quadratic backtracking on long ids that are not numbers
 _LOOSE_NUMBER = re.compile(
-    rf"\s*\(?[+-]?\s*{_CUR}?\s*[+-]?[\d.,\s\u00a0\u202f\u2009\u2007']*\d[\d.,\s\u00a0\u202f\u2009\u2007']*"
+    rf"\s*\(?[+-]?\s*{_CUR}?\s*[+-]?[.,\s\u00a0\u202f\u2009\u2007']*+\d[\d.,\s\u00a0\u202f\u2009\u2007']*+"
     rf"(?:[eE][+-]?\d+)?\s*%?\s*{_CUR}?\s*\)?\s*"
 )
 _LOOSE_ID = re.compile(r"\s*(?:0\d+|[+-]?\d{16,})\s*")
@@ -185,12 +242,15 @@ def _could_be_numbers(values: list[str]) -> bool:
     return not any(_LOOSE_ID.fullmatch(v) for v in values)
 
 
-def coerce_numbers(s: pd.Series, delimiter: str | None) -> Coercion | None:
-    """Convert a text column to numbers when at least 95% of its values read as numbers."""
-    probe = sample_of(s)
-    if probe.empty or not _could_be_numbers(probe.tolist()):
+def coerce_numbers(s: pd.Series, delimiter: str | None, sample: list | None = None) -> Coercion | None:
+    """Convert a text column to numbers when at least 95% of its values read as numbers.
+
+    ``sample`` is a sample of the column's values (``sample_values``) when the caller already has one.
+    """
+    values = sample_values(s) if sample is None else sample
+    if not values or not _could_be_numbers(values):
         return None
-    pt, _, _, _ = _prepare_numbers(probe)
+    pt, _, _, _ = _prepare_numbers(pd.Series(values, dtype=s.dtype))
     if looks_like_identifier(pt):
         return None
     _, pok, _ = _parse_numbers(pt, _decimal_comma(pt, delimiter))
@@ -357,20 +417,43 @@ def _apply(s: pd.Series, formats: list[str]) -> tuple[pd.Series, int]:
     return result, impossible
 
 
-def coerce_dates(s: pd.Series) -> Coercion | None:
-    """Convert a text column of dates (many formats, day/month order from the data) to datetime64[ns]."""
-    probe = sample_of(s)
-    if probe.empty:
+def _has_month_name(values: list[str]) -> bool:
+    """Whether some value names a month (Jan, March, ...): substring checks first, the regex only then."""
+    joined = "\n".join(values)
+    lower = joined.lower()
+    if not any(month in lower for month in _MONTHS):
+        return False
+    return bool(_MONTH_NAME_RE.search(joined))
+
+
+_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+
+
+def _n_present(s: pd.Series) -> int:
+    """Non-missing values of a column (Arrow keeps the count; no mask is built)."""
+    arrow = _arrow_of(s)
+    if arrow is not None:
+        return len(arrow) - arrow.null_count
+    return int(s.notna().sum())
+
+
+def coerce_dates(s: pd.Series, sample: list | None = None) -> Coercion | None:
+    """Convert a text column of dates (many formats, day/month order from the data) to datetime64[ns].
+
+    ``sample`` is a sample of the column's values (``sample_values``) when the caller already has one.
+    """
+    values = sample_values(s) if sample is None else sample
+    if not values:
         return None
-    values = probe.tolist()
     plausible = sum(1 for v in values if 6 <= len(v) <= 40 and _HAS_DIGIT.search(v))
     if plausible < THRESHOLD * len(values):
         return None
-    iso = _ISO if any(re.match(_ISO_START, v) for v in values) else []
-    numeric = any(re.match(_NUMERIC_DATE, v) for v in values)
-    named = _NAMED if any(re.search(_MONTH_NAME, v) for v in values) else []
+    iso = _ISO if any(_ISO_START_RE.match(v) for v in values) else []
+    numeric = any(_NUMERIC_DATE_RE.match(v) for v in values)
+    named = _NAMED if _has_month_name(values) else []
     if not (iso or numeric or named):
         return None
+    probe = pd.Series(values, dtype=s.dtype)
     month_first, n_md = _cover(probe, iso + (_MD if numeric else []) + named)
     day_first, n_dm = _cover(probe, iso + (_DM if numeric else []) + named) if numeric else ([], 0)
     if max(n_md, n_dm) < THRESHOLD * len(probe):
@@ -378,19 +461,19 @@ def coerce_dates(s: pd.Series) -> Coercion | None:
     orders = [(month_first, "month first"), (day_first, "day first")]
     if n_dm > n_md:
         orders.reverse()
-    present = int(s.notna().sum())
-    best: tuple[pd.Series, str, list[str], int] | None = None
+    present = _n_present(s)
+    best: tuple[pd.Series, str, list[str], int, int] | None = None
     for formats, order in orders:
         if not formats:
             continue
         parsed, impossible = _apply(s, formats)
-        if best is None or parsed.notna().sum() + impossible > best[0].notna().sum() + best[3]:
-            best = (parsed, order, formats, impossible)
-        if parsed.notna().sum() + impossible == present:
+        n_parsed = int(parsed.notna().sum())
+        if best is None or n_parsed + impossible > best[4] + best[3]:
+            best = (parsed, order, formats, impossible, n_parsed)
+        if n_parsed + impossible == present:
             break
     assert best is not None
-    parsed, order, formats, impossible = best
-    n_ok = int(parsed.notna().sum())
+    parsed, order, formats, impossible, n_ok = best
     if n_ok + impossible < THRESHOLD * present:
         return None
     numeric_order = any(f in _MD or f in _DM for f in formats)
@@ -398,7 +481,7 @@ def coerce_dates(s: pd.Series) -> Coercion | None:
     detail = "dates read"
     if numeric_order:
         detail += f" ({order}" + (", assumed because every day is 12 or less" if ambiguous else "") + ")"
-    zoned = probe.str.contains(r"[+-]\d{2}:?\d{2}$|Z$", regex=True).any()
+    zoned = any(_ZONED_RE.search(v) for v in values)
     if zoned and any("%z" in f or f == "ISO8601" for f in formats):
         detail += "; times with a time zone converted to UTC"
     if impossible:
