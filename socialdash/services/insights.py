@@ -251,28 +251,55 @@ def _metric_frame(df: pd.DataFrame, metrics: list[str]) -> pd.DataFrame:
     return pd.DataFrame(values, index=pd.RangeIndex(n), columns=metrics, copy=False)
 
 
-def _by_cluster(frame: pd.DataFrame, inv: np.ndarray, clusters: np.ndarray, stat: str) -> pd.DataFrame:
-    """``stat`` ("median" or "mean") of every column per cluster (rows: ``clusters``), one column at a time:
-    a groupby over the whole frame copies all of it first."""
-    return pd.DataFrame(
-        {c: getattr(frame[c].groupby(inv, sort=True), stat)().to_numpy() for c in frame.columns},
-        index=pd.Index(clusters),
-        columns=frame.columns,
-    )
+def _metric_stats(df: pd.DataFrame, metrics: list[str], inv: np.ndarray, clusters: np.ndarray) -> dict:
+    """Per metric, one column at a time (a few column-sized arrays at once, never the whole metric matrix):
+    per-cluster medians and means (frames: clusters × metrics), overall median, mean and minimum (Series),
+    and on the signed-log scale the overall mean ``mu`` and spread ``sd`` and the per-cluster means
+    ``t_mean`` (k × metrics). The same numbers as the whole-matrix computations: every statistic is taken
+    over one contiguous column either way."""
+    n = len(df)
+    med, mean, o_med, o_mean, low, mu, sd, t_mean = {}, {}, {}, {}, {}, [], [], []
+    for c in metrics:
+        col = pd.Series(df[c].to_numpy(dtype="float64", na_value=np.nan), index=pd.RangeIndex(n), copy=False)
+        grouped = col.groupby(inv, sort=True)
+        med[c], mean[c] = grouped.median().to_numpy(), grouped.mean().to_numpy()
+        o_med[c], o_mean[c], low[c] = col.median(), col.mean(), col.min()
+        t = _signed_log(col.to_numpy())
+        with np.errstate(all="ignore"):
+            mu.append(np.nanmean(t) if n else 0.0)
+            sd.append(np.nanstd(t) if n else 0.0)
+        t_mean.append(pd.Series(t, copy=False).groupby(inv, sort=True).mean().to_numpy())
+    index = pd.Index(clusters)
+    return {
+        "med_c": pd.DataFrame(med, index=index, columns=metrics, dtype="float64"),
+        "mean_c": pd.DataFrame(mean, index=index, columns=metrics, dtype="float64"),
+        "o_med": pd.Series(o_med, index=metrics, dtype="float64"),
+        "o_mean": pd.Series(o_mean, index=metrics, dtype="float64"),
+        "min": pd.Series(low, index=metrics, dtype="float64"),
+        "mu": np.array(mu, dtype="float64"),
+        "sd": np.array(sd, dtype="float64"),
+        "t_mean": np.column_stack(t_mean) if t_mean else np.zeros((len(clusters), 0)),
+    }
 
 
 def _exemplar_distances(
-    distances: np.ndarray | None, t: np.ndarray, med_c: pd.DataFrame, sd: np.ndarray, inv: np.ndarray
+    distances: np.ndarray | None,
+    df: pd.DataFrame,
+    metrics: list[str],
+    med_c: pd.DataFrame,
+    sd: np.ndarray,
+    inv: np.ndarray,
 ) -> np.ndarray:
     """Per row: the distance that picks exemplars, closest first. The given distance to the centroid, else the
-    distance to the cluster median in standardised metric space (on the signed-log scale ``t``, which keeps
-    the order of values; in overall standard deviations; missing values and constant metrics add nothing)."""
+    distance to the cluster median in standardised metric space (on the signed-log scale, which keeps the
+    order of values; in overall standard deviations; missing values and constant metrics add nothing)."""
     if distances is not None:
         return np.asarray(distances, dtype="float64")
-    if t.shape[1]:
+    if metrics:
+        t = _signed_log(_metric_frame(df, metrics).to_numpy())
         centre = _signed_log(med_c.to_numpy())
         return np.nansum(((t - centre[inv]) / sd) ** 2, axis=1)
-    return np.zeros(t.shape[0])
+    return np.zeros(len(df))
 
 
 def _main_metric(metrics: list[str]) -> str | None:
@@ -528,11 +555,9 @@ def describe_clusters(
     shares = sizes / n if n else sizes.astype(float)
 
     # metrics: medians, means, lifts, standardised differences on signed log1p
-    m = _metric_frame(df, metrics)
-    med_c = _by_cluster(m, inv, clusters, "median")
-    mean_c = _by_cluster(m, inv, clusters, "mean")
-    o_med, o_mean = m.median(), m.mean()
-    counts_like = m.min() >= 0  # ratios only mean something for metrics that cannot go negative
+    stats = _metric_stats(df, metrics, inv, clusters)
+    med_c, mean_c, o_med, o_mean = stats["med_c"], stats["mean_c"], stats["o_med"], stats["o_mean"]
+    counts_like = stats["min"] >= 0  # ratios only mean something for metrics that cannot go negative
     basis = pd.Series(
         np.where(counts_like & (o_med > 0), "median", np.where(counts_like & (o_mean > 0), "mean", "none")),
         index=metrics,
@@ -545,18 +570,9 @@ def describe_clusters(
         elif basis[c] == "mean":
             lift[c] = mean_c[c] / o_mean[c]
     lift.index.name = "cluster"
-    t = _signed_log(m.to_numpy())
-    with np.errstate(all="ignore"):
-        # column by column (each is contiguous, so the sums are the same): nanmean/nanstd over the whole
-        # matrix would copy all of it
-        mu = np.array([np.nanmean(t[:, j]) for j in range(t.shape[1])]) if n else np.zeros(len(metrics))
-        sd = np.array([np.nanstd(t[:, j]) for j in range(t.shape[1])]) if n else np.zeros(len(metrics))
-    sd = np.where(sd > 0, sd, np.nan)
-    t_frame = pd.DataFrame(t, copy=False)  # a view of t: pandas 3 would copy the array by default
-    t_mean = _by_cluster(t_frame, inv, clusters, "mean").to_numpy() if metrics else np.zeros((k, 0))
-    z_mean = np.nan_to_num((t_mean - mu) / sd, nan=0.0)
-    dist = _exemplar_distances(distances, t, med_c, sd, inv)
-    del t, t_frame  # the signed-log matrix is done with: free it before the categories and times
+    sd = np.where(stats["sd"] > 0, stats["sd"], np.nan)
+    z_mean = np.nan_to_num((stats["t_mean"] - stats["mu"]) / sd, nan=0.0) if metrics else np.zeros((k, 0))
+    dist = _exemplar_distances(distances, df, metrics, med_c, sd, inv)
 
     # categories: mix per cluster and standardised differences of each level's share
     mix_c: dict[str, np.ndarray] = {}
@@ -574,7 +590,8 @@ def describe_clusters(
     best_hours: dict[int, list[int]] = {}
     best_days: dict[int, list[str]] = {}
     if dt_col is not None and main is not None and n:
-        best_hours, best_days = _best_times(df[dt_col], m[main], inv, clusters, sizes)
+        main_values = pd.Series(df[main].to_numpy(dtype="float64", na_value=np.nan), index=pd.RangeIndex(n))
+        best_hours, best_days = _best_times(df[dt_col], main_values, inv, clusters, sizes)
 
     exemplar_rows = _exemplar_rows(dist, inv, clusters)
     links = [c for c in df.columns if LINK_HINT.search(str(c)) and pd.api.types.is_string_dtype(df[c].dtype)]
