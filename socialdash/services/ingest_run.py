@@ -204,7 +204,7 @@ def _typed_column(
     if kind in "iu" and forced_text:
         return int_to_text(s)
     if kind in "iu":
-        if len(s) and s.abs().max() >= ID_DIGITS:
+        if len(s) and max(abs(int(s.min())), abs(int(s.max()))) >= ID_DIGITS:  # no abs() copy
             report.notes.append(f"“{name}” holds long numbers (ids); they were kept as text, digit by digit.")
             return int_to_text(s)
         coercion = coerce_epoch(s, name)

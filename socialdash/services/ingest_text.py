@@ -75,9 +75,10 @@ def _read_again(s: pd.Series, zeros: bool, delimiter: str) -> bool:
     if delimiter == ";":
         return True
     values = s.to_numpy()
+    top, bottom = np.nanmax(values, initial=-np.inf), np.nanmin(values, initial=np.inf)
+    if top < LONG_ID and bottom > -LONG_ID:
+        return False  # no long ids: nothing to read again (two reductions, no masked copy)
     present = values[~np.isnan(values)]
-    if not len(present) or np.abs(present).max() < LONG_ID:
-        return False
     return zeros or bool((present == np.round(present)).all())
 
 
@@ -389,8 +390,9 @@ def _read_chunked(handle: io.BytesIO | Path, options: dict) -> tuple[pd.DataFram
     if not parts:
         raise NotATableError()
     mixed = set()
+    part_dtypes = [part.dtypes for part in parts]
     for col in parts[0].columns:
-        dtypes = {part[col].dtype for part in parts}
+        dtypes = {d[col] for d in part_dtypes}
         if len(dtypes) > 1 and not all(getattr(d, "kind", "O") in "iuf" for d in dtypes):
             mixed.add(col)
     frame = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]

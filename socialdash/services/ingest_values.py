@@ -15,6 +15,7 @@ import pandas as pd
 MISSING = ("", "-", "--", "—", "–", "n/a", "N/A", "NA", "na", "null", "NULL", "Null", "none", "None", "NONE",
            "nan", "NaN", "#N/A", "(blank)")
 _LONGEST_MARKER = max(len(m) for m in MISSING)
+_LONGEST_MARKER_BYTES = max(len(m.encode()) for m in MISSING)
 SAMPLE_SIZE = 200
 SAMPLE_SLICES = 8
 THRESHOLD = 0.95
@@ -82,11 +83,11 @@ def sample_values(s: pd.Series, n: int = SAMPLE_SIZE) -> list:
         picked.extend(values[:width])
     if len(picked) >= n // 2:
         return picked
-    if arrow is not None:  # a sparse column: spread over its present values, still in Arrow
-        present_arrow = arrow.drop_null()
-        if len(present_arrow) > n:
-            present_arrow = present_arrow.take(np.linspace(0, len(present_arrow) - 1, n).astype(int))
-        return present_arrow.to_pylist()
+    if arrow is not None:  # a sparse column: spread over its present values (positions only, no copy)
+        where = np.flatnonzero(arrow.is_valid().to_numpy(zero_copy_only=False))
+        if len(where) > n:
+            where = where[np.linspace(0, len(where) - 1, n).astype(int)]
+        return [arrow[int(i)].as_py() for i in where]  # Arrow's take would join all chunks first
     present = s.dropna()
     if len(present) > n:
         present = present.iloc[np.linspace(0, len(present) - 1, n).astype(int)]
@@ -116,8 +117,8 @@ def blank_missing(s: pd.Series, probe: list | None = None) -> tuple[pd.Series, i
 
         if padded:
             arrow = pc.utf8_trim_whitespace(arrow)
-        elif not pc.any(pc.less_equal(pc.utf8_length(arrow), _LONGEST_MARKER)).as_py():
-            return s, 0  # no cell is short enough to be a marker: skip hashing long text
+        elif not pc.any(pc.less_equal(pc.binary_length(arrow), _LONGEST_MARKER_BYTES)).as_py():
+            return s, 0  # no cell is short enough to be a marker (lengths from the offsets): no hashing
         found = pc.is_in(arrow, value_set=_missing_set())
         n = pc.sum(found).as_py() or 0
         if not n:
