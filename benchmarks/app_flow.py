@@ -358,7 +358,8 @@ def run_flow(path: Path, root: Path) -> dict:
         "pages": flow.pages, "figures": flow.figures, "csv_bytes": csv_bytes,
         "memory": {"rss_before": base, "rss_peak": peak, "flow_peak": peak - base, "df_bytes": df_bytes,
                    "ratio": (peak - base) / df_bytes, "target": MEMORY_TARGET,
-                   "stage_peaks_over_base": {k: v - base for k, v in sampler.stages.items()}},
+                   "stage_peaks_over_base": {k: v - base for k, v in sampler.stages.items()},
+                   "stage_ends_over_base": {k: v - base for k, v in sampler.levels.items()}},
     }  # fmt: skip
 
 
@@ -380,7 +381,10 @@ def print_report(res: dict) -> None:
         f"{m['ratio']:.2f}x (target ≤{MEMORY_TARGET:g}x) {'PASS' if m['ratio'] <= MEMORY_TARGET else 'MISS'}"
     )
     for stage, value in m["stage_peaks_over_base"].items():
-        print(f"  peak during {stage:<13} {value / 2**20:>8,.0f} MiB over before")
+        end = m["stage_ends_over_base"][stage]
+        ratio = value / m["df_bytes"]
+        print(f"  peak during {stage:<13} {value / 2**20:>8,.0f} MiB over before ({ratio:.2f}x), "
+              f"{end / 2**20:,.0f} MiB at its end")  # fmt: skip
 
 
 def main(argv: list[str] | None = None) -> int:
