@@ -10,6 +10,7 @@ import codecs
 import csv
 import io
 import re
+import threading
 import warnings
 from collections import Counter
 from dataclasses import dataclass, field
@@ -40,6 +41,7 @@ MAX_STRAY_NUL = 8  # up to this many NULs, or STRAY_NUL_SHARE of the bytes, are 
 STRAY_NUL_SHARE = 0.001
 NUL_BLOCK = 1024 * 1024  # cache-sized: the numpy passes over a block stay in L2/L3
 LONG_ID = 10**15  # floats this large and whole are ids that lost digits in a column with gaps
+_SCAN_BUFFERS = threading.local()
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
@@ -92,10 +94,9 @@ def scan_bytes(source: bytes | Path, delimiter: str) -> tuple[int, bool]:
     as long as the parse).
     """
     size = max(1, NUL_BLOCK)
-    raw = bytearray(size + 2)
+    raw, work = _scan_buffers(size)
     raw[:2] = b"\n\n"  # the file's first byte starts a field
     window = np.frombuffer(raw, np.uint8)
-    work = (np.empty(size, bool), np.empty(size, bool), np.empty(size, np.uint8))
     starts = sorted({*delimiter.encode()[:1], ord("\n"), ord('"')})
     n_nul, zeros = 0, False
     for n in _fill(source, memoryview(raw), size):
@@ -106,6 +107,15 @@ def scan_bytes(source: bytes | Path, delimiter: str) -> tuple[int, bool]:
             zeros = _zero_led(window[:end], starts, *(w[:n] for w in work))
         raw[:2] = raw[n:end]
     return n_nul, zeros
+
+
+def _scan_buffers(size: int) -> tuple[bytearray, tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    """This thread's reused scan buffers (fresh megabytes cost page faults on every upload)."""
+    cached = getattr(_SCAN_BUFFERS, "value", None)
+    if cached is None or len(cached[0]) != size + 2:
+        cached = (bytearray(size + 2), (np.empty(size, bool), np.empty(size, bool), np.empty(size, np.uint8)))
+        _SCAN_BUFFERS.value = cached
+    return cached
 
 
 def _zero_led(w: np.ndarray, starts: list[int], hit: np.ndarray, other: np.ndarray, tmp: np.ndarray) -> bool:
@@ -143,19 +153,23 @@ def _whole(source: bytes | Path) -> bytes:
 
 def detect_encoding(head: bytes, complete: bool) -> str:
     """Pick the text encoding from the head of the file (BOMs, strict UTF-8, then Windows-1252)."""
+    return _detect_encoding(head, complete)[0]
+
+
+def _detect_encoding(head: bytes, complete: bool) -> tuple[str, str | None]:
+    """``detect_encoding`` and, for plain UTF-8, the head already decoded (so it is decoded once)."""
     if head.startswith(codecs.BOM_UTF8):
-        return "utf-8-sig"
+        return "utf-8-sig", None
     if head.startswith(codecs.BOM_UTF16_LE) or head.startswith(codecs.BOM_UTF16_BE):
-        return "utf-16"
+        return "utf-16", None
     bomless = _bomless_utf16(head)
     if bomless:
-        return bomless
+        return bomless, None
     try:
-        codecs.getincrementaldecoder("utf-8")("strict").decode(head, final=complete)
-        return "utf-8"
+        return "utf-8", codecs.getincrementaldecoder("utf-8")("strict").decode(head, final=complete)
     except UnicodeDecodeError:
         pass
-    return fallback_encoding(head)
+    return fallback_encoding(head), None
 
 
 def fallback_encoding(data: bytes) -> str:
@@ -184,8 +198,8 @@ def _bomless_utf16(head: bytes) -> str | None:
     if len(sample) < 8:
         return None
     pairs = len(sample) // 2
-    even_nul = sum(1 for i in range(0, pairs * 2, 2) if sample[i] == 0)
-    odd_nul = sum(1 for i in range(1, pairs * 2, 2) if sample[i] == 0)
+    even_nul = sample[0 : pairs * 2 : 2].count(0)
+    odd_nul = sample[1 : pairs * 2 : 2].count(0)
     if odd_nul > 0.9 * pairs and even_nul < 0.1 * pairs:
         return "utf-16-le"
     if even_nul > 0.9 * pairs and odd_nul < 0.1 * pairs:
@@ -270,6 +284,8 @@ def _width(records: list[list[str]]) -> int:
 
 def read_text_table(source: bytes | Path, n_bytes: int, max_rows: int, max_columns: int) -> RawTable:
     """Parse delimited text into a RawTable with one C-engine ``pd.read_csv`` pass."""
+    if isinstance(source, Path) and n_bytes <= CHUNKED_BYTES:
+        source = source.read_bytes()  # read once: the head, the byte scan and the parser all use it
     size = SAMPLE_BYTES
     while True:
         head = read_head(source, size)
@@ -279,9 +295,10 @@ def read_text_table(source: bytes | Path, n_bytes: int, max_rows: int, max_colum
         size *= 4
     if not head.strip(b" \t\r\n\x00\xef\xbb\xbf\xff\xfe"):
         raise EmptyFileError()
-    encoding = detect_encoding(head, complete)
+    encoding, text = _detect_encoding(head, complete)
     wide = encoding.startswith("utf-16")
-    text = decode_head(head if wide else head.replace(b"\x00", b""), encoding)
+    if text is None or b"\x00" in head:
+        text = decode_head(head if wide else head.replace(b"\x00", b""), encoding)
     check_text(text)
     text = text.lstrip("\ufeff")
     if not text.strip():
