@@ -349,6 +349,8 @@ def _to_datetime(s: pd.Series, fmt: str, guard: bool = False) -> pd.Series:
 
 def _cover(s: pd.Series, formats: list[str]) -> tuple[list[str], int]:
     """Formats, in order, that together parse the most values of ``s``; and how many they parse."""
+    if formats and _all_iso_shaped(s, formats[0]):
+        return [formats[0]], len(s)
     chosen: list[str] = []
     remaining = s
     for fmt in formats:
@@ -360,6 +362,26 @@ def _cover(s: pd.Series, formats: list[str]) -> tuple[list[str], int]:
             chosen.append(fmt)
             remaining = remaining[~hit]
     return chosen, len(s) - len(remaining)
+
+
+def _all_iso_shaped(s: pd.Series, fmt: str) -> bool:
+    """Whether every value is written exactly as ``fmt`` (2024-12-30 23:55:21) and is a real date and time
+    (Arrow's strict ISO cast of the sample): then pandas' parse with ``fmt`` reads them all, so the sample
+    needs no pandas pass (about 0.5 ms of a 10k-row file)."""
+    shape = _ISO_SHAPES.get(fmt)
+    if shape is None or not all(isinstance(v, str) and shape.fullmatch(v) for v in s.tolist()):
+        return False
+    try:
+        import pyarrow as pa
+
+        pa.array(s.tolist(), pa.string()).cast(pa.timestamp("ns"))
+        return True
+    except Exception:  # an impossible date (2018-02-30) or any Arrow limitation: pandas decides
+        return False
+
+
+_ISO_SHAPES = {"%Y-%m-%d %H:%M:%S": re.compile(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d"),
+               "%Y-%m-%d": re.compile(r"\d{4}-\d\d-\d\d")}
 
 
 def _arrow_datetime(s: pd.Series, fmt: str) -> pd.Series | None:
