@@ -11,7 +11,7 @@ import pytest
 
 from socialdash.services.errors import PipelineError, TooFewRowsError
 from socialdash.services.ingest import IngestReport, ingest
-from socialdash.services.pipeline import Choices, RunResult, run, run_report
+from socialdash.services.pipeline import Choices, RunResult, run, run_report, sweep
 from socialdash.services.split import SplitSpec
 
 DATA = Path(__file__).parent / "data"
@@ -92,6 +92,18 @@ def test_same_input_and_choices_give_the_same_labels_names_and_report(live, live
     assert [c.name for c in first.insights.clusters] == [c.name for c in again.insights.clusters]
     again_report = run_report(again, choices, ingest_report.to_dict())
     assert json.dumps(again_report, sort_keys=True) == json.dumps(first_report, sort_keys=True)
+
+
+def test_sweep_alone_and_a_run_with_given_roles_match_the_full_run(live, live_run):
+    """What the app does: the sweep on its own, then the run with the cached roles — the same results."""
+    df, ingest_report = live
+    first, first_report = live_run
+    alone = sweep(df, Choices())
+    assert alone.to_dict() == first.sweep.to_dict()
+    given = run(df, Choices(), roles=first.prepared.roles)
+    assert np.array_equal(given.labels, first.labels)
+    given_report = run_report(given, Choices(), ingest_report.to_dict())
+    assert json.dumps(given_report, sort_keys=True) == json.dumps(first_report, sort_keys=True)
 
 
 def test_time_split_holds_out_the_newest_posts(live):
