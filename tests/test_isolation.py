@@ -101,6 +101,9 @@ def test_bob_replaying_every_callback_with_alices_values_gets_nothing(app, alice
             continue
         changed = [f"{dep['inputs'][0]['id']}.{dep['inputs'][0]['property']}"]
         values = {**flow.values, "cluster-run.n_clicks": 1, "upload-sample.n_clicks": None}
+        # A's run was cached, so A's page never started the Evaluate/Insights jobs: B starts them anyway
+        for page in ("evaluate", "insights"):
+            values[f"{page}-job.data"] = {**(flow.values.get(f"{page}-key.data") or {}), "nonce": 1}
         reply = bob.call_dep(dep, values, changed=changed, timeout=120)
         replayed.append((dep["output"], reply))
         assert reply.status in (200, 204), (dep["output"], reply.status, reply.text[:300])
