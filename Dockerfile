@@ -13,7 +13,7 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     SOCIALDASH_CACHE_DIR=/var/lib/socialdash/cache
 
 WORKDIR /app
-COPY pyproject.toml constraints.txt README.md ./
+COPY pyproject.toml constraints.txt README.md LICENSE ./
 COPY scripts/install.sh ./scripts/install.sh
 COPY socialdash ./socialdash
 RUN sh scripts/install.sh \
