@@ -57,7 +57,7 @@ def unique_names(raw_headers: list[object], positions: list[int]) -> tuple[list[
 
 def drop_empty_rows(frame: pd.DataFrame) -> tuple[pd.DataFrame, int]:
     """Remove rows in which every cell is missing."""
-    if any(frame[c].dtype.kind in "iub" for c in frame.columns):  # a column that cannot be missing
+    if any(dtype.kind in "iub" for dtype in frame.dtypes):  # a column that cannot be missing
         return frame, 0
     empty = frame.isna().all(axis=1)
     n = int(empty.sum())
@@ -74,8 +74,8 @@ def drop_description_row(frame: pd.DataFrame) -> tuple[pd.DataFrame, bool]:
     """Drop a first row of descriptions: all text, over columns whose values below are mostly numbers."""
     if len(frame) < 3:
         return frame, False
-    for col in frame.columns:  # a number in the first row: not descriptions (checked without a row copy)
-        if frame[col].dtype.kind in "iufb" and not pd.isna(frame[col].iloc[0]):
+    for col, dtype in frame.dtypes.items():  # a number in the first row: not descriptions (no row copy)
+        if dtype.kind in "iufb" and not pd.isna(frame[col].iloc[0]):
             return frame, False
     first = frame.iloc[0]
     body = frame.iloc[1 : DESCRIPTION_PROBE_ROWS + 1]

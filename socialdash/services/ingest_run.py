@@ -175,7 +175,9 @@ def clean_table(raw: RawTable, report: IngestReport) -> pd.DataFrame:
 
 def _drop_blank_columns(frame: pd.DataFrame, raw: RawTable, report: IngestReport) -> pd.DataFrame:
     """Drop the columns that hold no value; report them (in file order) with their header and position."""
-    blank = [c for c in frame.columns if is_blank_column(frame[c])]
+    blank = [  # integer and boolean columns always hold values: not pulled out of the frame
+        c for c, dtype in frame.dtypes.items() if dtype.kind not in "iub" and is_blank_column(frame[c])
+    ]
     if len(blank) == frame.shape[1]:
         raise NoUsableColumnsError(
             "Every column in this file is empty, so there are no values to work with."

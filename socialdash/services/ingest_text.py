@@ -355,7 +355,10 @@ def read_text_table(source: bytes | Path, n_bytes: int, max_rows: int, max_colum
     # Columns to read again as text (the values then decide, over the whole column): integers when some
     # field in the file starts with a 0 (01234 would have lost its zero), floats holding long ids (gaps),
     # and in ";" files every float ("30.732" may be 30732 with a dot for thousands).
-    again_cols = [j for j in frame.columns if _read_again(frame[j], zeros, delimiter)]
+    again_cols = [  # integer columns decided by their dtype alone: no column pulled out of the frame
+        j for j, dtype in frame.dtypes.items()
+        if (dtype.kind in "iu" and zeros) or (dtype.kind == "f" and _read_again(frame[j], zeros, delimiter))
+    ]
     if again_cols:
         again, _ = _read_csv_once(source, encoding, delimiter, width, set(again_cols), max_rows, again_cols)
         if len(again) != len(frame):

@@ -77,7 +77,7 @@ def sample_values(s: pd.Series, n: int = SAMPLE_SIZE) -> list:
     numpy = s.to_numpy() if arrow is None else None
     for start in np.linspace(0, len(s) - 2 * width, SAMPLE_SLICES).astype(int):
         if arrow is not None:
-            values = arrow.slice(start, 2 * width).drop_null().to_pylist()
+            values = [v for v in arrow.slice(start, 2 * width).to_pylist() if v is not None]
         else:
             values = [v for v in numpy[start : start + 2 * width].tolist() if not _missing(v)]
         picked.extend(values[:width])
@@ -296,6 +296,9 @@ def tidy_float(values: pd.Series) -> pd.Series:
     if values.dtype.kind != "f" or len(values) == 0 or values.isna().any():
         return values
     arr = values.to_numpy()
+    head = arr[:64]  # rates and shares show a fraction at once: no whole-column passes for them
+    if not (head == np.round(head)).all():
+        return values
     if not np.isfinite(arr).all() or np.abs(arr).max() >= MAX_EXACT or not (arr == np.round(arr)).all():
         return values
     return values.astype("int64")
@@ -349,8 +352,6 @@ def _to_datetime(s: pd.Series, fmt: str, guard: bool = False) -> pd.Series:
 
 def _cover(s: pd.Series, formats: list[str]) -> tuple[list[str], int]:
     """Formats, in order, that together parse the most values of ``s``; and how many they parse."""
-    if formats and _all_iso_shaped(s, formats[0]):
-        return [formats[0]], len(s)
     chosen: list[str] = []
     remaining = s
     for fmt in formats:
@@ -364,17 +365,17 @@ def _cover(s: pd.Series, formats: list[str]) -> tuple[list[str], int]:
     return chosen, len(s) - len(remaining)
 
 
-def _all_iso_shaped(s: pd.Series, fmt: str) -> bool:
+def _all_iso_shaped(values: list, fmt: str) -> bool:
     """Whether every value is written exactly as ``fmt`` (2024-12-30 23:55:21) and is a real date and time
     (Arrow's strict ISO cast of the sample): then pandas' parse with ``fmt`` reads them all, so the sample
     needs no pandas pass (about 0.5 ms of a 10k-row file)."""
     shape = _ISO_SHAPES.get(fmt)
-    if shape is None or not all(isinstance(v, str) and shape.fullmatch(v) for v in s.tolist()):
+    if shape is None or not all(isinstance(v, str) and shape.fullmatch(v) for v in values):
         return False
     try:
         import pyarrow as pa
 
-        pa.array(s.tolist(), pa.string()).cast(pa.timestamp("ns"))
+        pa.array(values, pa.string()).cast(pa.timestamp("ns"))
         return True
     except Exception:  # an impossible date (2018-02-30) or any Arrow limitation: pandas decides
         return False
@@ -404,7 +405,9 @@ def _arrow_datetime(s: pd.Series, fmt: str) -> pd.Series | None:
             stamps = pc.strptime(values, format=fmt, unit="ns", error_is_null=True)
         if stamps.type.tz is not None:
             stamps = stamps.cast(pa.timestamp("ns", tz="UTC")).cast(pa.timestamp("ns"))
-        out = pd.Series(stamps.to_numpy(zero_copy_only=False), index=s.index).astype("datetime64[ns]")
+        out = pd.Series(stamps.to_numpy(zero_copy_only=False), index=s.index)
+        if out.dtype != "datetime64[ns]":
+            out = out.astype("datetime64[ns]")
         out.attrs["strict"] = strict
         return out
     except Exception:  # any Arrow limitation: pandas parses instead
@@ -476,10 +479,13 @@ def coerce_dates(s: pd.Series, sample: list | None = None) -> Coercion | None:
     named = _NAMED if _has_month_name(values) else []
     if not (iso or numeric or named):
         return None
-    probe = pd.Series(values, dtype=s.dtype)
-    month_first, n_md = _cover(probe, iso + (_MD if numeric else []) + named)
-    day_first, n_dm = _cover(probe, iso + (_DM if numeric else []) + named) if numeric else ([], 0)
-    if max(n_md, n_dm) < THRESHOLD * len(probe):
+    if iso and _all_iso_shaped(values, iso[0]):  # every sample value reads with the first ISO format
+        (month_first, n_md), (day_first, n_dm) = ([iso[0]], len(values)), ([], 0)
+    else:
+        probe = pd.Series(values, dtype=s.dtype)
+        month_first, n_md = _cover(probe, iso + (_MD if numeric else []) + named)
+        day_first, n_dm = _cover(probe, iso + (_DM if numeric else []) + named) if numeric else ([], 0)
+    if max(n_md, n_dm) < THRESHOLD * len(values):
         return None
     orders = [(month_first, "month first"), (day_first, "day first")]
     if n_dm > n_md:
