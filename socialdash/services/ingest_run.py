@@ -206,7 +206,8 @@ def _typed_column(
     if kind in "iu" and forced_text:
         return int_to_text(s)
     if kind in "iu":
-        if len(s) and max(abs(int(s.min())), abs(int(s.max()))) >= ID_DIGITS:  # no abs() copy
+        ints = s.to_numpy() if isinstance(s.dtype, np.dtype) else s  # numpy reductions: no pandas overhead
+        if len(ints) and max(abs(int(ints.min())), abs(int(ints.max()))) >= ID_DIGITS:  # no abs() copy
             report.notes.append(f"“{name}” holds long numbers (ids); they were kept as text, digit by digit.")
             return int_to_text(s)
         coercion = coerce_epoch(s, name)

@@ -75,7 +75,7 @@ def sample_values(s: pd.Series, n: int = SAMPLE_SIZE) -> list:
     width = max(1, n // SAMPLE_SLICES)
     picked: list = []
     numpy = s.to_numpy() if arrow is None else None
-    for start in np.linspace(0, len(s) - 2 * width, SAMPLE_SLICES).astype(int):
+    for start in _spread(len(s) - 2 * width, SAMPLE_SLICES):
         if arrow is not None:
             values = [v for v in arrow.slice(start, 2 * width).to_pylist() if v is not None]
         else:
@@ -92,6 +92,14 @@ def sample_values(s: pd.Series, n: int = SAMPLE_SIZE) -> list:
     if len(present) > n:
         present = present.iloc[np.linspace(0, len(present) - 1, n).astype(int)]
     return present.tolist()
+
+
+def _spread(stop: int, k: int) -> list[int]:
+    """``np.linspace(0, stop, k).astype(int)`` without numpy's call overhead (k is small)."""
+    if k == 1:
+        return [0]
+    step = stop / (k - 1)
+    return [int(i * step) for i in range(k - 1)] + [int(stop)]
 
 
 def _arrow_of(s: pd.Series) -> object | None:
@@ -160,6 +168,8 @@ def is_blank_column(s: pd.Series) -> bool:
         if any(str(v).strip() for v in arrow.slice(0, 64).drop_null().to_pylist()):
             return False
         return not pc.any(pc.not_equal(pc.utf8_trim_whitespace(arrow), "")).as_py()
+    if isinstance(s.dtype, np.dtype) and s.dtype.kind == "f":
+        return bool(np.isnan(s.to_numpy()).all())
     if s.isna().all():
         return True
     if not pd.api.types.is_string_dtype(s) and s.dtype != object:
@@ -443,6 +453,18 @@ def _apply(s: pd.Series, formats: list[str]) -> tuple[pd.Series, int]:
     return result, impossible
 
 
+def _plausible_dates(values: list[str]) -> bool:
+    """At least 95% of the sample is 6-40 characters long with a digit (stops at the first miss too many)."""
+    allowed = len(values) - THRESHOLD * len(values)
+    misses = 0
+    for v in values:
+        if not (6 <= len(v) <= 40 and _HAS_DIGIT.search(v)):
+            misses += 1
+            if misses > allowed:
+                return False
+    return True
+
+
 def _has_month_name(values: list[str]) -> bool:
     """Whether some value names a month (Jan, March, ...): substring checks first, the regex only then."""
     joined = "\n".join(values)
@@ -471,17 +493,16 @@ def coerce_dates(s: pd.Series, sample: list | None = None) -> Coercion | None:
     values = sample_values(s) if sample is None else sample
     if not values:
         return None
-    plausible = sum(1 for v in values if 6 <= len(v) <= 40 and _HAS_DIGIT.search(v))
-    if plausible < THRESHOLD * len(values):
+    if not _plausible_dates(values):
         return None
     iso = _ISO if any(_ISO_START_RE.match(v) for v in values) else []
-    numeric = any(_NUMERIC_DATE_RE.match(v) for v in values)
-    named = _NAMED if _has_month_name(values) else []
-    if not (iso or numeric or named):
-        return None
     if iso and _all_iso_shaped(values, iso[0]):  # every sample value reads with the first ISO format
         (month_first, n_md), (day_first, n_dm) = ([iso[0]], len(values)), ([], 0)
     else:
+        numeric = any(_NUMERIC_DATE_RE.match(v) for v in values)
+        named = _NAMED if _has_month_name(values) else []
+        if not (iso or numeric or named):
+            return None
         probe = pd.Series(values, dtype=s.dtype)
         month_first, n_md = _cover(probe, iso + (_MD if numeric else []) + named)
         day_first, n_dm = _cover(probe, iso + (_DM if numeric else []) + named) if numeric else ([], 0)
@@ -510,8 +531,7 @@ def coerce_dates(s: pd.Series, sample: list | None = None) -> Coercion | None:
     detail = "dates read"
     if numeric_order:
         detail += f" ({order}" + (", assumed because every day is 12 or less" if ambiguous else "") + ")"
-    zoned = any(_ZONED_RE.search(v) for v in values)
-    if zoned and any("%z" in f or f == "ISO8601" for f in formats):
+    if any("%z" in f or f == "ISO8601" for f in formats) and any(_ZONED_RE.search(v) for v in values):
         detail += "; times with a time zone converted to UTC"
     if impossible:
         plural = "s" if impossible != 1 else ""
