@@ -9,6 +9,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import itertools
 import re
 import threading
 import warnings
@@ -237,20 +238,15 @@ def _records_prefix(text: str, delimiter: str) -> list[list[str]] | None:
     """``sample_records`` from the first lines only (a StringIO of the whole 256 KB head costs more than
     the parse): when those lines hold two records more than the sample takes, every record it takes ended
     before the cut, so they are the records the whole head gives. None when the lines are not enough."""
-    lines, end = SAMPLE_RECORDS * 3 // 2, -1
+    lines = SAMPLE_RECORDS * 3 // 2
     for _ in range(3):  # more lines when quoted line breaks make records span several
-        end = -1
-        for _ in range(lines):
-            end = text.find("\n", end + 1)
-            if end < 0:
-                return None
-        records: list[list[str]] = []
+        rest = text.split("\n", lines)
+        if len(rest) <= lines:
+            return None
+        end = len(text) - len(rest[-1])  # just after the lines-th line break
+        reader = csv.reader(io.StringIO(text[:end], newline=""), delimiter=delimiter, strict=False)
         try:
-            reader = csv.reader(io.StringIO(text[: end + 1], newline=""), delimiter=delimiter, strict=False)
-            for row in reader:
-                records.append(row)
-                if len(records) > SAMPLE_RECORDS + 1:
-                    break
+            records = list(itertools.islice(reader, SAMPLE_RECORDS + 2))
         except csv.Error:
             return None
         if len(records) > SAMPLE_RECORDS + 1:
