@@ -74,15 +74,8 @@ def sample_values(s: pd.Series, n: int = SAMPLE_SIZE) -> list:
         return [v for v in s.to_numpy().tolist() if not _missing(v)][:n]
     width = max(1, n // SAMPLE_SLICES)
     picked: list = []
-    starts = _spread(len(s) - 2 * width, SAMPLE_SLICES)
-    if arrow is not None and arrow.num_chunks == 1:  # one gather of all slices: two Arrow calls, not 16
-        positions = np.concatenate([np.arange(start, start + 2 * width) for start in starts])
-        flat = arrow.chunk(0).take(positions).to_pylist()
-        for k in range(len(starts)):
-            picked.extend([v for v in flat[2 * width * k : 2 * width * (k + 1)] if v is not None][:width])
-        starts = []
     numpy = s.to_numpy() if arrow is None else None
-    for start in starts:
+    for start in _spread(len(s) - 2 * width, SAMPLE_SLICES):  # slices beat one gather (measured)
         if arrow is not None:
             values = [v for v in arrow.slice(start, 2 * width).to_pylist() if v is not None]
         else:
