@@ -331,7 +331,7 @@ def read_text_table(source: bytes | Path, n_bytes: int, max_rows: int, max_colum
         text = decode_head(head if wide else head.replace(b"\x00", b""), encoding)
     check_text(text)
     text = text.lstrip("\ufeff")
-    if not text.strip():
+    if not text or text.isspace():  # stops at the first visible character (strip() copied the head)
         raise EmptyFileError()
     delimiter, records = detect_delimiter(text, complete)
     if not records:
