@@ -10,7 +10,6 @@ import codecs
 import csv
 import io
 import itertools
-import re
 import threading
 import warnings
 from collections import Counter
@@ -43,7 +42,7 @@ STRAY_NUL_SHARE = 0.001
 NUL_BLOCK = 1024 * 1024  # cache-sized: the numpy passes over a block stay in L2/L3
 LONG_ID = 10**15  # floats this large and whole are ids that lost digits in a column with gaps
 _SCAN_BUFFERS = threading.local()
-_CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_CONTROL_BYTES = bytes([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F])
 
 
 @dataclass
@@ -220,9 +219,14 @@ def check_text(text: str) -> None:
     if "\x00" in text:
         raise BinaryFileError()
     probe = text[:65536]
-    if probe and len(_CONTROL_RE.findall(probe)) > 0.02 * len(probe):
+    if not probe:
+        return
+    # counted on the probe's UTF-8 bytes (C loops, about 4x faster than the regex over the characters): a
+    # control character is one byte of the same value there, and U+FFFD is the only source of EF BF BD
+    raw = probe.encode("utf-8", "surrogatepass")
+    if len(raw) - len(raw.translate(None, _CONTROL_BYTES)) > 0.02 * len(probe):
         raise BinaryFileError()
-    if probe and probe.count("\ufffd") > 0.1 * len(probe):
+    if raw.count(b"\xef\xbf\xbd") > 0.1 * len(probe):
         raise BinaryFileError()
 
 
@@ -240,10 +244,12 @@ def _records_prefix(text: str, delimiter: str) -> list[list[str]] | None:
     before the cut, so they are the records the whole head gives. None when the lines are not enough."""
     lines = SAMPLE_RECORDS * 3 // 2
     for _ in range(3):  # more lines when quoted line breaks make records span several
-        rest = text.split("\n", lines)
-        if len(rest) <= lines:
-            return None
-        end = len(text) - len(rest[-1])  # just after the lines-th line break
+        end = -1
+        for _ in range(lines):  # finds, not a split: a split copied the rest of the head (about 1 MB)
+            end = text.find("\n", end + 1)
+            if end < 0:
+                return None
+        end += 1  # just after the lines-th line break
         reader = csv.reader(io.StringIO(text[:end], newline=""), delimiter=delimiter, strict=False)
         try:
             records = list(itertools.islice(reader, SAMPLE_RECORDS + 2))

@@ -87,6 +87,8 @@ def sample_values(s: pd.Series, n: int = SAMPLE_SIZE) -> list:
         where = np.flatnonzero(arrow.is_valid().to_numpy(zero_copy_only=False))
         if len(where) > n:
             where = where[np.linspace(0, len(where) - 1, n).astype(int)]
+        if getattr(arrow, "num_chunks", 0) == 1:  # one chunk: one take, no per-value scalar
+            return arrow.chunk(0).take(where).to_pylist()
         return [arrow[int(i)].as_py() for i in where]  # Arrow's take would join all chunks first
     present = s.dropna()
     if len(present) > n:
