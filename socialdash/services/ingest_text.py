@@ -42,6 +42,7 @@ STRAY_NUL_SHARE = 0.001
 NUL_BLOCK = 1024 * 1024  # cache-sized: the numpy passes over a block stay in L2/L3
 LONG_ID = 10**15  # floats this large and whole are ids that lost digits in a column with gaps
 _SCAN_BUFFERS = threading.local()
+_BLANK_BYTES = b" \t\r\n\x00\xef\xbb\xbf\xff\xfe"
 _CONTROL_BYTES = bytes([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F])
 
 
@@ -213,10 +214,10 @@ def decode_head(head: bytes, encoding: str) -> str:
     return decoder.decode(head, final=False)
 
 
-def check_text(text: str) -> None:
+def check_text(text: str, nul_free: bool = False) -> None:
     """Raise BinaryFileError when decoded text holds NULs (only UTF-16 keeps them here) or many control
-    characters."""
-    if "\x00" in text:
+    characters. ``nul_free``: the caller knows the text holds no NUL (no scan of the decoded head)."""
+    if not nul_free and "\x00" in text:
         raise BinaryFileError()
     probe = text[:65536]
     if not probe:
@@ -329,13 +330,14 @@ def read_text_table(source: bytes | Path, n_bytes: int, max_rows: int, max_colum
         if complete or b"\n" in head[: len(head) // 2] or size >= MAX_SAMPLE_BYTES:
             break
         size *= 4
-    if not head.strip(b" \t\r\n\x00\xef\xbb\xbf\xff\xfe"):
+    if not head[:4096].strip(_BLANK_BYTES) and not head.strip(_BLANK_BYTES):  # no copy of a whole head
         raise EmptyFileError()
     encoding, text = _detect_encoding(head, complete)
     wide = encoding.startswith("utf-16")
-    if text is None or b"\x00" in head:
+    nul_free = text is not None and b"\x00" not in head  # strict UTF-8 gives U+0000 only for a 0 byte
+    if not nul_free:
         text = decode_head(head if wide else head.replace(b"\x00", b""), encoding)
-    check_text(text)
+    check_text(text, nul_free)
     text = text.lstrip("\ufeff")
     if not text or text.isspace():  # stops at the first visible character (strip() copied the head)
         raise EmptyFileError()
