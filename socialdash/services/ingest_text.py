@@ -31,6 +31,7 @@ from socialdash.services.ingest_codec import looks_mixed
 
 DELIMITERS = (",", ";", "\t", "|")
 SAMPLE_BYTES = 256 * 1024
+TEXT_BYTES = 80 * 1024  # the part of a long UTF-8 head decoded for the checks and the delimiter sample
 MAX_SAMPLE_BYTES = 8 * 1024 * 1024
 SAMPLE_RECORDS = 200
 # Missing markers recognised on top of pandas' defaults ("", "NA", "N/A", "n/a", "null", "NaN", ...).
@@ -166,11 +167,45 @@ def _detect_encoding(head: bytes, complete: bool) -> tuple[str, str | None]:
     bomless = _bomless_utf16(head)
     if bomless:
         return bomless, None
-    try:
-        return "utf-8", codecs.getincrementaldecoder("utf-8")("strict").decode(head, final=complete)
-    except UnicodeDecodeError:
-        pass
+    text = _utf8_text(head, complete)
+    if text is not None:
+        return "utf-8", text
     return fallback_encoding(head), None
+
+
+def _utf8_text(head: bytes, complete: bool) -> str | None:
+    """The head as strict UTF-8 (None when it is not): decoded whole, or for a long head only its first
+    ``TEXT_BYTES`` (a character cut in half at the end waits for ``complete``, as an incremental decoder
+    does). The rest is validated by Arrow in place: decoding it whole wrote up to 1 MB of fresh memory
+    (4 bytes a character once an emoji appears), whose page faults cost more than the decode."""
+    if len(head) <= 2 * TEXT_BYTES:
+        try:
+            return codecs.getincrementaldecoder("utf-8")("strict").decode(head, final=complete)
+        except UnicodeDecodeError:
+            return None
+    cut = TEXT_BYTES
+    while cut > TEXT_BYTES - 3 and 0x80 <= head[cut] < 0xC0:  # a character starts at the cut
+        cut -= 1
+    end = len(head) - 1
+    while end > len(head) - 4 and 0x80 <= head[end] < 0xC0:  # the last character starts at end
+        end -= 1
+    view = memoryview(head)
+    try:
+        text, _ = codecs.utf_8_decode(view[:cut], "strict", True)
+        codecs.getincrementaldecoder("utf-8")("strict").decode(view[end:], final=complete)
+    except UnicodeDecodeError:
+        return None
+    import pyarrow as pa
+
+    offsets = np.array([0, end - cut], np.int64)
+    middle = pa.Array.from_buffers(
+        pa.large_string(), 1, [None, pa.py_buffer(offsets), pa.py_buffer(view[cut:end])]
+    )
+    try:
+        middle.validate(full=True)
+    except pa.ArrowInvalid:
+        return None
+    return text
 
 
 def fallback_encoding(data: bytes) -> str:
@@ -283,14 +318,26 @@ def _sample_records(text: str, delimiter: str, complete: bool) -> list[list[str]
 
 def detect_delimiter(text: str, complete: bool) -> tuple[str, list[list[str]]]:
     """The delimiter among , ; tab | that splits the header and the rows under it most consistently."""
+    found = _detect_delimiter(text, complete, whole=True)
+    assert found is not None
+    return found
+
+
+def _detect_delimiter(text: str, complete: bool, whole: bool) -> tuple[str, list[list[str]]] | None:
+    """``detect_delimiter``; with ``whole`` False ``text`` is only the start of the head, and the answer is
+    None whenever the whole head could give another one (the sample runs past the text, one column)."""
     best: tuple[float, int, int] | None = None
     chosen = ","
     chosen_records: list[list[str]] = []
+    if not whole and "\n" not in text:
+        return None
     first_line = text[: text.find("\n")] if "\n" in text else text
     for order, delim in enumerate(DELIMITERS):
         if delim not in first_line:
             continue
-        records = sample_records(text, delim, complete)
+        records = sample_records(text, delim, complete) if whole else _records_prefix(text, delim)
+        if records is None:
+            return None
         if not records:
             continue
         width = len(records[0])
@@ -302,6 +349,8 @@ def detect_delimiter(text: str, complete: bool) -> tuple[str, list[list[str]]]:
         if best is None or score > best:
             best, chosen, chosen_records = score, delim, records
     if best is None or best[0] < 0.5:
+        if not whole:
+            return None
         # One column: use a delimiter that never occurs, so commas in the text stay in it.
         absent = [d for d in DELIMITERS if d not in text]
         chosen = absent[0] if absent else ","
@@ -337,11 +386,17 @@ def read_text_table(source: bytes | Path, n_bytes: int, max_rows: int, max_colum
     nul_free = text is not None and b"\x00" not in head  # strict UTF-8 gives U+0000 only for a 0 byte
     if not nul_free:
         text = decode_head(head if wide else head.replace(b"\x00", b""), encoding)
+    whole = not nul_free or len(head) <= 2 * TEXT_BYTES  # else the first TEXT_BYTES of the head
+    if not whole and (len(text) < 65536 or text.lstrip("\ufeff").isspace()):
+        text, whole = decode_head(head, encoding), True  # the checks need more than the decoded part
     check_text(text, nul_free)
     text = text.lstrip("\ufeff")
     if not text or text.isspace():  # stops at the first visible character (strip() copied the head)
         raise EmptyFileError()
-    delimiter, records = detect_delimiter(text, complete)
+    found = detect_delimiter(text, complete) if whole else _detect_delimiter(text, complete, whole=False)
+    if found is None:  # the decoded part did not hold the sample: the whole head decides
+        found = detect_delimiter(decode_head(head, encoding).lstrip("\ufeff"), complete)
+    delimiter, records = found
     if not records:
         raise NotATableError()
     width = _width(records)
