@@ -254,15 +254,19 @@ def check_text(text: str, nul_free: bool = False) -> None:
     characters. ``nul_free``: the caller knows the text holds no NUL (no scan of the decoded head)."""
     if not nul_free and "\x00" in text:
         raise BinaryFileError()
-    probe = text[:65536]
-    if not probe:
+    n_probe = min(len(text), 65536)
+    if not n_probe:
         return
     # counted on the probe's UTF-8 bytes (C loops, about 4x faster than the regex over the characters): a
     # control character is one byte of the same value there, and U+FFFD is the only source of EF BF BD
-    raw = probe.encode("utf-8", "surrogatepass")
-    if len(raw) - len(raw.translate(None, _CONTROL_BYTES)) > 0.02 * len(probe):
+    if len(text) <= 2 * n_probe:  # no slice of the probe (up to 256 KB of fresh memory): all minus the rest
+        raw = text.encode("utf-8", "surrogatepass")
+        raw = raw[: len(raw) - len(text[n_probe:].encode("utf-8", "surrogatepass"))]
+    else:
+        raw = text[:n_probe].encode("utf-8", "surrogatepass")
+    if len(raw) - len(raw.translate(None, _CONTROL_BYTES)) > 0.02 * n_probe:
         raise BinaryFileError()
-    if raw.count(b"\xef\xbf\xbd") > 0.1 * len(probe):
+    if raw.count(b"\xef\xbf\xbd") > 0.1 * n_probe:
         raise BinaryFileError()
 
 
