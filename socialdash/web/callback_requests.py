@@ -12,6 +12,9 @@ Two layers:
   before any socialdash code ran (the request's fault: a shape this check does not know yet); an exception
   raised in socialdash code, or by Dash after a callback returned, is a server bug: 500 with a generic
   sentence (no traceback, no path) — never hidden as the user's fault.
+
+Ids are compared as registered: the app has no pattern-matching (dict-id) callbacks; adding one means
+teaching ``_items`` to match wildcard ids.
 """
 
 from __future__ import annotations
