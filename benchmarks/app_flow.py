@@ -180,13 +180,7 @@ def sweep(key: dict | None, store: dict) -> list[Any]:
 
     _triggered("cluster-sweep-key.data")
     view = cb.cluster_sweep_view(key, None, None, store)
-    job = view[-1]
-    if unchanged(job) or not job:
-        return [view]
-    ready = cb.cluster_sweep(lambda _p: None, job, store)
-    if ready.get("error"):
-        raise RuntimeError(f"cluster sweep failed: {ready['error']}")
-    return [view, ready, cb.cluster_sweep_done(ready, store)]
+    return _job_chain("sweep", view, cb.cluster_sweep, cb.cluster_sweep_done, store)
 
 
 def run(trigger: str, n_clicks: Any, show_k: Any, k_value: Any, store: dict) -> list[Any]:
@@ -196,13 +190,19 @@ def run(trigger: str, n_clicks: Any, show_k: Any, k_value: Any, store: dict) -> 
 
     _triggered(trigger)
     view = cb.cluster_run_view(n_clicks, show_k, None, k_value, store, None)
+    return _job_chain("run", view, cb.cluster_run, cb.cluster_run_done, store)
+
+
+def _job_chain(what: str, view: Any, job_fn: Any, done_fn: Any, store: dict) -> list[Any]:
+    """The view's outputs, plus — when the view started a background job (its last output) — the job's
+    report and what the done callback renders from it."""
     job = view[-1]
     if unchanged(job) or not job:
         return [view]
-    ready = cb.cluster_run(lambda _p: None, job, store)
+    ready = job_fn(lambda _p: None, job, store)
     if ready.get("error"):
-        raise RuntimeError(f"cluster run failed: {ready['error']}")
-    return [view, ready, cb.cluster_run_done(ready, store)]
+        raise RuntimeError(f"cluster {what} failed: {ready['error']}")
+    return [view, ready, done_fn(ready, store)]
 
 
 def run_flow(path: Path, root: Path) -> dict:

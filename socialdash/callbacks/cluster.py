@@ -28,6 +28,7 @@ from socialdash.callbacks.common import (
     guarded,
     has_data,
     mark_done,
+    outputs,
     with_choices,
 )
 from socialdash.components.cluster_figures import projection_figure, sizes_figure, sweep_figure
@@ -115,14 +116,15 @@ def sweep_outputs(sweep: dict, store: dict | None) -> tuple:
 
 
 def _sweep_outputs(dup: bool) -> list[Output]:
-    return [
-        Output(Cluster.SWEEP_GRAPH, "figure", allow_duplicate=dup),
-        Output(Cluster.SWEEP_GRAPH, "style", allow_duplicate=dup),
-        Output(Cluster.SWEEP_RULE, "children", allow_duplicate=dup),
-        Output(Cluster.K, "value", allow_duplicate=dup),
-        Output(Cluster.ALERT, "children", allow_duplicate=dup),
-        Output(Cluster.SWEEP_RESTART, "style", allow_duplicate=dup),
+    targets = [
+        (Cluster.SWEEP_GRAPH, "figure"),
+        (Cluster.SWEEP_GRAPH, "style"),
+        (Cluster.SWEEP_RULE, "children"),
+        (Cluster.K, "value"),
+        (Cluster.ALERT, "children"),
+        (Cluster.SWEEP_RESTART, "style"),
     ]
+    return outputs(targets, dup)
 
 
 @callback(
@@ -238,13 +240,13 @@ def saved_store(store: dict, choices: Choices, k: int) -> dict:
 
 
 def _run_outputs(dup: bool) -> list[Output]:
-    return [
-        Output(Cluster.PROJECTION, "figure", allow_duplicate=dup),
-        Output(Cluster.SIZES, "figure", allow_duplicate=dup),
-        Output(Cluster.RESULTS, "style", allow_duplicate=dup),
-        Output(Cluster.STATUS, "children", allow_duplicate=dup),
-        Output(Shell.STORE, "data", allow_duplicate=True),
+    targets = [
+        (Cluster.PROJECTION, "figure"),
+        (Cluster.SIZES, "figure"),
+        (Cluster.RESULTS, "style"),
+        (Cluster.STATUS, "children"),
     ]
+    return [*outputs(targets, dup), Output(Shell.STORE, "data", allow_duplicate=True)]
 
 
 def run_outputs(store: dict | None, choices: Choices, sha: str, k: int, save: bool) -> tuple:

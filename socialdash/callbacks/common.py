@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
+from dash import Output
 from dash.exceptions import PreventUpdate
 
 from socialdash.components.common import error_alert, generic_error_alert
@@ -153,3 +154,9 @@ def guarded(n_outputs: int, alert_index: int, render: Callable[[str], Any] | Non
         return wrapper  # type: ignore[return-value]
 
     return deco
+
+
+def outputs(targets: list[tuple[str, str]], duplicate: bool) -> list[Output]:
+    """``Output(id, prop, allow_duplicate=duplicate)`` for each (id, prop): the outputs a page's view callback
+    and its background job's done callback share (the second one with ``duplicate=True``)."""
+    return [Output(cid, prop, allow_duplicate=duplicate) for cid, prop in targets]

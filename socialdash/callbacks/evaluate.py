@@ -15,7 +15,7 @@ from dash import Input, Output, State, callback, no_update
 from socialdash import caching
 from socialdash.callbacks._run_state import HIDDEN, SHOWN, marked, page_keys, run_choices
 from socialdash.callbacks._views import recalled, remembered
-from socialdash.callbacks.common import guarded
+from socialdash.callbacks.common import guarded, outputs
 from socialdash.components.evaluate_figures import (
     metrics_table,
     shares_figure,
@@ -64,16 +64,16 @@ def evaluation_view(result: dict) -> tuple:
 
 
 def _outputs(dup: bool) -> list[Output]:
-    return [
-        Output(Evaluate.CONTENT, "style", allow_duplicate=dup),
-        Output(Evaluate.METRICS, "children", allow_duplicate=dup),
-        Output(Evaluate.SILHOUETTE, "figure", allow_duplicate=dup),
-        Output(Evaluate.SHARES, "figure", allow_duplicate=dup),
-        Output(Evaluate.SHARES_TEXT, "children", allow_duplicate=dup),
-        Output(Evaluate.STABILITY, "children", allow_duplicate=dup),
-        Output(Evaluate.ALERT, "children", allow_duplicate=dup),
-        Output(Shell.STORE, "data", allow_duplicate=True),
+    targets = [
+        (Evaluate.CONTENT, "style"),
+        (Evaluate.METRICS, "children"),
+        (Evaluate.SILHOUETTE, "figure"),
+        (Evaluate.SHARES, "figure"),
+        (Evaluate.SHARES_TEXT, "children"),
+        (Evaluate.STABILITY, "children"),
+        (Evaluate.ALERT, "children"),
     ]
+    return [*outputs(targets, dup), Output(Shell.STORE, "data", allow_duplicate=True)]
 
 
 def _view(sha: str, choices: Any) -> tuple:

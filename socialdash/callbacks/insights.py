@@ -15,7 +15,7 @@ from dash import Input, Output, State, callback, dcc, html, no_update
 from socialdash import caching
 from socialdash.callbacks._run_state import HIDDEN, SHOWN, marked, page_keys, run_choices
 from socialdash.callbacks._views import recalled, remembered
-from socialdash.callbacks.common import guarded
+from socialdash.callbacks.common import guarded, outputs
 from socialdash.components.insights_cards import (
     category_mix_figure,
     cluster_cards,
@@ -103,22 +103,22 @@ def download_links(handle: str, run_key: str) -> list[str]:
 
 
 def _outputs(dup: bool) -> list[Output]:
-    return [
-        Output(Insights.CONTENT, "style", allow_duplicate=dup),
-        Output(Insights.CARDS, "children", allow_duplicate=dup),
-        Output(Insights.HEATMAP, "figure", allow_duplicate=dup),
-        Output(Insights.MIX, "children", allow_duplicate=dup),
-        Output(Insights.TIMING, "children", allow_duplicate=dup),
-        Output(Insights.EXEMPLARS, "children", allow_duplicate=dup),
-        Output(Insights.DOWNLOAD_CSV, "href", allow_duplicate=dup),
-        Output(Insights.DOWNLOAD_XLSX, "href", allow_duplicate=dup),
-        Output(Insights.DOWNLOAD_REPORT, "href", allow_duplicate=dup),
-        Output(Insights.DOWNLOAD_CSV, "className", allow_duplicate=dup),
-        Output(Insights.DOWNLOAD_XLSX, "className", allow_duplicate=dup),
-        Output(Insights.DOWNLOAD_REPORT, "className", allow_duplicate=dup),
-        Output(Insights.ALERT, "children", allow_duplicate=dup),
-        Output(Shell.STORE, "data", allow_duplicate=True),
+    targets = [
+        (Insights.CONTENT, "style"),
+        (Insights.CARDS, "children"),
+        (Insights.HEATMAP, "figure"),
+        (Insights.MIX, "children"),
+        (Insights.TIMING, "children"),
+        (Insights.EXEMPLARS, "children"),
+        (Insights.DOWNLOAD_CSV, "href"),
+        (Insights.DOWNLOAD_XLSX, "href"),
+        (Insights.DOWNLOAD_REPORT, "href"),
+        (Insights.DOWNLOAD_CSV, "className"),
+        (Insights.DOWNLOAD_XLSX, "className"),
+        (Insights.DOWNLOAD_REPORT, "className"),
+        (Insights.ALERT, "children"),
     ]
+    return [*outputs(targets, dup), Output(Shell.STORE, "data", allow_duplicate=True)]
 
 
 DISABLED = [LINK_CLASS.format(color) + " disabled" for _ext, color in DOWNLOADS]

@@ -150,6 +150,12 @@ def _distances(X: np.ndarray, centers: np.ndarray, labels: np.ndarray, chunk: in
     return out
 
 
+def _sweep_on(X_train: np.ndarray, choices: Choices, progress: ProgressFn | None) -> SweepResult:
+    """The k sweep over the choices' ks that the training rows allow (at least k = 2)."""
+    ks = [k for k in choices.ks if 2 <= k <= X_train.shape[0]] or [2]
+    return sweep_k(X_train, ks=ks, seed=choices.seed, progress=progress)
+
+
 def sweep(
     df: pd.DataFrame,
     choices: Choices,
@@ -160,8 +166,7 @@ def sweep(
     chosen k is ignored). The feature frames are freed once the matrix is built. ``roles`` as in prepare."""
     X_train = _as_matrix(prepare(df, choices, roles).features.train)  # the prepared frames go after this
     release_free_memory()
-    ks = [k for k in choices.ks if 2 <= k <= X_train.shape[0]] or [2]
-    result = sweep_k(X_train, ks=ks, seed=choices.seed, progress=progress)
+    result = _sweep_on(X_train, choices, progress)
     del X_train
     release_free_memory()  # the matrix and the fits' working arrays, before the run prepares again
     return result
@@ -187,8 +192,7 @@ def run(
 
     sweep: SweepResult | None = None
     if choices.k is None:
-        ks = [k for k in choices.ks if 2 <= k <= n_train] or [2]
-        sweep = sweep_k(X_train, ks=ks, seed=choices.seed, progress=progress)
+        sweep = _sweep_on(X_train, choices, progress)
         k = int(sweep.recommended_k)
         k_reason = sweep.rule
     else:

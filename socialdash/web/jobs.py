@@ -107,8 +107,9 @@ def _consistent_polls(manager: Any, spare_finished_jobs: bool) -> None:
     get_result, job_running, terminate_job = manager.get_result, manager.job_running, manager.terminate_job
 
     def consistent_get_result(key, job):
-        reading = _request_jobs("socialdash_jobs_reading")
-        reading.add(str(job))  # Dash's get_result terminates the job after reading its result
+        read = _request_jobs("socialdash_jobs_read")
+        read.add(str(job))  # Dash's get_result terminates the job after reading its result
+        result = manager.UNDEFINED
         try:
             result = get_result(key, job)
             if result is manager.UNDEFINED and job:
@@ -119,9 +120,8 @@ def _consistent_polls(manager: Any, spare_finished_jobs: bool) -> None:
                     if result is not manager.UNDEFINED:
                         log.debug("background job %s finished between two reads; result collected", job)
         finally:
-            reading.discard(str(job))
-        if result is not manager.UNDEFINED and job:
-            _request_jobs("socialdash_jobs_read").add(str(job))
+            if result is manager.UNDEFINED or not job:
+                read.discard(str(job))  # nothing read: a later terminate (a real cancel) goes through
         return result
 
     def consistent_job_running(job):
@@ -130,8 +130,7 @@ def _consistent_polls(manager: Any, spare_finished_jobs: bool) -> None:
         return job_running(job)
 
     def spare_finished(job):
-        finished = _request_jobs("socialdash_jobs_reading") | _request_jobs("socialdash_jobs_read")
-        if job is not None and str(job) in finished:
+        if job is not None and str(job) in _request_jobs("socialdash_jobs_read"):
             return None  # finished: its result was just read
         return terminate_job(job)
 
