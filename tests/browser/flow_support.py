@@ -70,6 +70,14 @@ def text_of(dash_duo, selector: str) -> str:
     return dash_duo.find_element(selector).text
 
 
+def wait_for_source(driver, text: str, timeout: float = 30) -> None:
+    """Wait until ``text`` is somewhere in the page (e.g. a grid header that renders after the summary)."""
+    deadline = time.monotonic() + timeout
+    while text not in driver.page_source:
+        assert time.monotonic() < deadline, f"{text!r} never appeared in the page"
+        time.sleep(0.2)
+
+
 def allow_downloads(dash_duo, folder: Path) -> None:
     dash_duo.driver.execute_cdp_cmd(
         "Page.setDownloadBehavior", {"behavior": "allow", "downloadPath": str(folder)}

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 import requests
-from flow_support import SLOW, click, go, start, text_of
+from flow_support import SLOW, click, go, start, text_of, wait_for_source
 from selenium import webdriver
 
 TESTS = Path(__file__).resolve().parents[1]
@@ -49,7 +49,7 @@ def test_second_browser_with_the_first_ones_handle_sees_nothing(dash_duo, tmp_pa
     dash_duo.wait_for_element("#upload-data input[type=file]", timeout=20)
     dash_duo.find_element("#upload-data input[type=file]").send_keys(str(upload))
     dash_duo.wait_for_contains_text("#upload-summary", "150 rows", timeout=60)
-    assert f"likes_{MARK}" in dash_duo.driver.page_source
+    wait_for_source(dash_duo.driver, f"likes_{MARK}")  # the preview grid draws after the summary
     go(dash_duo, "cluster")
     dash_duo.wait_for_contains_text("#cluster-sweep-rule", "We recommend k =", timeout=SLOW)
     click(dash_duo, "#cluster-run")

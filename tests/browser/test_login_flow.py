@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 import requests
-from flow_support import DATA, SLOW, free_port, go, text_of
+from flow_support import DATA, SLOW, free_port, go, text_of, wait_for_source
 from werkzeug.security import generate_password_hash
 
 pytestmark = pytest.mark.browser
@@ -64,7 +64,7 @@ def test_sign_in_upload_eda_and_sign_out_in_a_browser(dash_duo, auth_app):
     dash_duo.wait_for_contains_text("#upload-summary", "500 rows", timeout=60)
     go(dash_duo, "eda")
     dash_duo.wait_for_element("#eda-content .js-plotly-plot", timeout=SLOW)
-    assert "Total Interactions" in dash_duo.driver.page_source
+    wait_for_source(dash_duo.driver, "Total Interactions")
     stored = dash_duo.driver.execute_script("return window.sessionStorage.getItem('session-store');")
     store = json.loads(stored)
     cookies = {c["name"]: c["value"] for c in dash_duo.driver.get_cookies()}  # the signed-in cookie
