@@ -77,9 +77,14 @@ def _outputs(dup: bool) -> list[Output]:
 
 
 def _view(sha: str, choices: Any) -> tuple:
-    """The rendered view of the run (remembered in the shared cache; the run itself is memoized)."""
+    """The rendered view of the run, remembered in the shared cache as the JSON data Dash sends (a revisit
+    neither builds nor re-serialises components; the run itself is memoized)."""
     return remembered(
-        "evaluate", sha, caching.choices_key(choices), lambda: evaluation_view(caching.run(sha, choices))
+        "evaluate",
+        sha,
+        caching.choices_key(choices),
+        lambda: evaluation_view(caching.run(sha, choices)),
+        sent=True,
     )
 
 
