@@ -161,7 +161,7 @@ def clean_table(raw: RawTable, report: IngestReport) -> pd.DataFrame:
         out.index = pd.RangeIndex(len(out))
     for name, pos in zip(names, positions, strict=True):
         column = out[name]
-        typed = _typed_column(column, name, pos in raw.text_columns, raw, report, markers)
+        typed = _typed_column(column, name, pos, raw, report, markers)
         if typed is not column:  # assigning only changed columns keeps pandas from copying all blocks
             out[name] = typed
     if markers[0]:
@@ -192,14 +192,18 @@ def _drop_blank_columns(frame: pd.DataFrame, raw: RawTable, report: IngestReport
 
 
 def _typed_column(
-    s: pd.Series, name: str, forced_text: bool, raw: RawTable, report: IngestReport, markers: list[int]
+    s: pd.Series, name: str, pos: int, raw: RawTable, report: IngestReport, markers: list[int]
 ) -> pd.Series:
     """One column with its final dtype: number, datetime64[ns] or string; coercions go to the report."""
     coercion: Coercion | None = None
     kind = s.dtype.kind
+    forced_text = pos in raw.text_columns
     if isinstance(s.dtype, pd.DatetimeTZDtype):
         return s.dt.tz_convert("UTC").dt.tz_localize(None).astype("datetime64[ns]")
     if kind == "M":
+        if pos in raw.dates:  # text the parser read as ISO dates: reported as coerce_dates reports them
+            zoned = "; times with a time zone converted to UTC" if raw.dates[pos] else ""
+            report.coercions.append({"column": name, "to": "datetime", "detail": f"dates read{zoned}"})
         return s.astype("datetime64[ns]")
     if kind == "b":
         return s.astype("str")

@@ -26,6 +26,7 @@ from socialdash.services.errors import (
     NotATableError,
     TooLargeError,
 )
+from socialdash.services.ingest_arrow import read_arrow
 from socialdash.services.ingest_codec import NAME as MIXED_ENCODING
 from socialdash.services.ingest_codec import looks_mixed
 
@@ -59,6 +60,7 @@ class RawTable:
     notes: list[str] = field(default_factory=list)
     rows_dropped: list[dict] = field(default_factory=list)
     text_columns: set[int] = field(default_factory=set)  # forced to text (identifiers)
+    dates: dict[int, bool] = field(default_factory=dict)  # read as dates by the parser: position → zoned
 
 
 def read_head(source: bytes | Path, n: int) -> bytes:
@@ -414,7 +416,13 @@ def read_text_table(source: bytes | Path, n_bytes: int, max_rows: int, max_colum
         if n_nul > max(MAX_STRAY_NUL, STRAY_NUL_SHARE * n_bytes):
             raise BinaryFileError()
         source = _whole(source).replace(b"\x00", b"")
-    frame, encoding, skipped = _read_csv(source, encoding, delimiter, width, set(), max_rows)
+    fast = None
+    if isinstance(source, bytes) and encoding in ("utf-8", "utf-8-sig"):
+        fast = read_arrow(source, delimiter, width, EXTRA_NA)  # about twice as fast as the C parser
+    if fast is not None:
+        frame, skipped = _within(fast.frame, max_rows), 0
+    else:
+        frame, encoding, skipped = _read_csv(source, encoding, delimiter, width, set(), max_rows)
     # Columns to read again as text (the values then decide, over the whole column): integers when some
     # field in the file starts with a 0 (01234 would have lost its zero), floats holding long ids (gaps),
     # and in ";" files every float ("30.732" may be 30732 with a dot for thousands).
@@ -429,6 +437,8 @@ def read_text_table(source: bytes | Path, n_bytes: int, max_rows: int, max_colum
         for j in again_cols:
             frame[j] = again[j].set_axis(frame.index)
     table = RawTable(frame=frame, headers=headers, encoding=encoding, delimiter=delimiter)
+    if fast is not None:
+        table.dates = fast.dates
     if n_nul:
         table.notes.append(
             f"{n_nul:,} stray empty character{'s' if n_nul != 1 else ''} (NUL bytes, left by the tool that "
@@ -455,11 +465,16 @@ def _read_csv(
             raise CorruptFileError("The file's characters could not be read in any known encoding.") from None
         encoding = fallback_encoding(_whole(source))
         frame, skipped = _read_csv_once(source, encoding, delimiter, width, text_cols, max_rows)
+    return _within(frame, max_rows), encoding, skipped
+
+
+def _within(frame: pd.DataFrame, max_rows: int) -> pd.DataFrame:
+    """``frame``, or TooLargeError when it has more rows than the server accepts."""
     if len(frame) > max_rows:
         raise TooLargeError(
             f"The file has more than {max_rows:,} rows; this server accepts up to {max_rows:,} rows."
         )
-    return frame, encoding, skipped
+    return frame
 
 
 def _read_csv_once(

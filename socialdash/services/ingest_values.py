@@ -359,6 +359,8 @@ def _to_datetime(s: pd.Series, fmt: str, guard: bool = False) -> pd.Series:
     out = pd.to_datetime(s, format=fmt, errors="coerce", utc=fmt == "ISO8601" or "%z" in fmt)
     if isinstance(out.dtype, pd.DatetimeTZDtype):
         out = out.dt.tz_convert("UTC").dt.tz_localize(None)
+    if out.dtype != "datetime64[ns]":  # years outside 1677-2262 do not fit: left empty, not an error
+        out = out.where((out >= pd.Timestamp.min) & (out <= pd.Timestamp.max))
     return out.astype("datetime64[ns]")
 
 

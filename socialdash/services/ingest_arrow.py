@@ -1,0 +1,73 @@
+"""The fast path for clean UTF-8 text: Arrow's multi-threaded CSV reader instead of pandas' C parser.
+
+Private helper of :mod:`socialdash.services.ingest_text`. It gives the frame the C parser would give (integer
+column labels, int64/float64/bool/str/object columns, blanks and pandas' missing markers as missing) and
+returns None for anything it does not read the same way — rows of another width, bytes that are not UTF-8,
+values Arrow types as times, decimals or binary — so the C parser then reads the file as before.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
+from pandas._libs.parsers import STR_NA_VALUES
+
+#: the C parser's missing markers, so both paths leave the same cells empty
+_NULLS = sorted(STR_NA_VALUES)
+_PLAIN = (pa.types.is_int64, pa.types.is_float64, pa.types.is_string, pa.types.is_boolean)
+
+
+@dataclass
+class ArrowFrame:
+    """The parsed frame, and the columns Arrow read as dates (position → whether they had a time zone)."""
+
+    frame: pd.DataFrame
+    dates: dict[int, bool]
+
+
+def read_arrow(data: bytes, delimiter: str, width: int, extra_na: tuple[str, ...]) -> ArrowFrame | None:
+    """Parse ``data`` (UTF-8, header on the first line) into ``width`` columns; None when Arrow cannot
+    give the C parser's frame (the caller then uses it)."""
+    parse = pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=True, ignore_empty_lines=True)
+    convert = pacsv.ConvertOptions(
+        null_values=[*_NULLS, *extra_na], strings_can_be_null=True, quoted_strings_can_be_null=True,
+        true_values=["True", "TRUE", "true"], false_values=["False", "FALSE", "false"],
+    )  # fmt: skip
+    if b"0x" in data or b"0X" in data:  # Arrow reads 0x1F as the number 31; pandas keeps the text
+        return None
+    try:
+        table = pacsv.read_csv(io.BytesIO(data), parse_options=parse, convert_options=convert)
+        if table.num_columns != width:
+            return None
+        columns, dates = [], {}
+        for position, column in enumerate(table.columns):
+            kind = column.type
+            if pa.types.is_null(kind):  # nothing in the column: NaN floats, as the C parser gives
+                column = column.cast(pa.float64())
+            elif pa.types.is_timestamp(kind) or pa.types.is_date32(kind):
+                dates[position] = pa.types.is_timestamp(kind) and kind.tz is not None
+                if dates[position]:
+                    column = column.cast(pa.timestamp("ns", tz="UTC"))
+                column = column.cast(pa.timestamp("ns"))
+            elif not any(test(kind) for test in _PLAIN):
+                return None  # times of day, decimals, binary: the C parser keeps their text
+            elif pa.types.is_float64(kind) and _beyond_int64(column):
+                return None  # whole numbers too long for int64 (ids): the C parser reads them as uint64
+            columns.append(column)
+        table = pa.table(columns, names=[str(i) for i in range(width)])
+        frame = table.to_pandas().set_axis(range(width), axis=1)
+    except (pa.ArrowException, ValueError, OverflowError):  # rows of another width, bad UTF-8, ...
+        return None
+    return ArrowFrame(frame, dates)
+
+
+def _beyond_int64(column: pa.ChunkedArray) -> bool:
+    """Whether a float column holds a value of 2**63 or more in size (Arrow's int64 overflowed into it)."""
+    bounds = pc.min_max(column)
+    low, high = bounds["min"].as_py(), bounds["max"].as_py()
+    return low is not None and max(abs(low), abs(high)) >= 2**63
