@@ -87,9 +87,15 @@ def sample_values(s: pd.Series, n: int = SAMPLE_SIZE) -> list:
         where = np.flatnonzero(arrow.is_valid().to_numpy(zero_copy_only=False))
         if len(where) > n:
             where = where[np.linspace(0, len(where) - 1, n).astype(int)]
-        if getattr(arrow, "num_chunks", 0) == 1:  # one chunk: one take, no per-value scalar
-            return arrow.chunk(0).take(where).to_pylist()
-        return [arrow[int(i)].as_py() for i in where]  # Arrow's take would join all chunks first
+        if not hasattr(arrow, "chunks"):
+            return arrow.take(where).to_pylist()
+        picked, offset = [], 0
+        for chunk in arrow.chunks:  # a take per chunk: Arrow's take on the whole would join the chunks
+            local = where[(where >= offset) & (where < offset + len(chunk))] - offset
+            if len(local):
+                picked.extend(chunk.take(local).to_pylist())
+            offset += len(chunk)
+        return picked
     present = s.dropna()
     if len(present) > n:
         present = present.iloc[np.linspace(0, len(present) - 1, n).astype(int)]
