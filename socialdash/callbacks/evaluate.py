@@ -77,8 +77,8 @@ def _outputs(dup: bool) -> list[Output]:
 
 
 def _view(sha: str, choices: Any) -> tuple:
-    """The rendered view of the run, remembered in the shared cache as the JSON data Dash sends (a revisit
-    neither builds nor re-serialises components; the run itself is memoized)."""
+    """The rendered view of the run, remembered in the shared cache as the JSON Dash sends (a revisit neither
+    builds nor serialises components again; the run itself is memoized)."""
     return remembered(
         "evaluate",
         sha,

@@ -149,7 +149,7 @@ def insights_view_cb(key: dict | None, store: dict | None):
     view = recalled("insights", sha, run_key)
     if view is None and not caching.run_cached(sha, choices):
         return (*(no_update,) * 14, {**key, "nonce": time.time_ns()})
-    view = view or remembered(  # kept as the JSON data Dash sends: a revisit re-serialises no components
+    view = view or remembered(  # kept as the JSON Dash sends: a revisit serialises no components again
         "insights", sha, run_key, lambda: insights_view(caching.run(sha, choices)), sent=True
     )
     return (SHOWN, *view, *_links(store, sha, choices), *ENABLED, None, marked(store, "insights"), no_update)
