@@ -43,11 +43,16 @@ class HandleRecord:
 
 
 class HandleStore:
-    """JSON files under ``root``; one per handle; atomic writes."""
+    """JSON files under ``root``; one per handle; atomic writes. A handle's file is written once (never
+    changed), so a record read before is reused while its file is still there, unchanged (one ``stat``
+    instead of reading and parsing the file on every callback)."""
+
+    _KNOWN_MAX = 4096
 
     def __init__(self, root: Path, max_age_seconds: float) -> None:
         self.root = Path(root)
         self.max_age_seconds = max_age_seconds
+        self._known: dict[str, tuple[int, HandleRecord]] = {}  # handle → (its file's mtime_ns, record)
 
     def create(self, sha256: str, name: str, sid: str, rows: int, columns: int) -> str:
         self.root.mkdir(parents=True, exist_ok=True)
@@ -61,9 +66,17 @@ class HandleStore:
     def get(self, handle: object) -> HandleRecord | None:
         if not isinstance(handle, str) or not _HANDLE_RE.fullmatch(handle):
             return None
+        path = os.path.join(self.root, f"{handle}.json")
         try:
-            data = json.loads((self.root / f"{handle}.json").read_text(encoding="utf-8"))
-            record = HandleRecord(**data)
+            stamp = os.stat(path).st_mtime_ns
+            known = self._known.get(handle)
+            if known is not None and known[0] == stamp:
+                record = known[1]
+            else:
+                record = HandleRecord(**json.loads(Path(path).read_text(encoding="utf-8")))
+                if len(self._known) >= self._KNOWN_MAX:  # bounded: forgetting only means reading again
+                    self._known.clear()
+                self._known[handle] = (stamp, record)
         except (OSError, ValueError, TypeError):
             return None
         if time.time() - record.created > self.max_age_seconds:
