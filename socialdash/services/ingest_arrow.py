@@ -32,14 +32,13 @@ class ArrowFrame:
 
 def read_arrow(data: bytes, delimiter: str, width: int, extra_na: tuple[str, ...]) -> ArrowFrame | None:
     """Parse ``data`` (UTF-8, header on the first line) into ``width`` columns; None when Arrow cannot
-    give the C parser's frame (the caller then uses it)."""
+    give the C parser's frame (the caller then uses it). Number columns are read again as text by the
+    caller when a field starts with 0 and a digit or an x (01234, 0x1F), as after the C parser."""
     parse = pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=True, ignore_empty_lines=True)
     convert = pacsv.ConvertOptions(
         null_values=[*_NULLS, *extra_na], strings_can_be_null=True, quoted_strings_can_be_null=True,
         true_values=["True", "TRUE", "true"], false_values=["False", "FALSE", "false"],
     )  # fmt: skip
-    if b"0x" in data or b"0X" in data:  # Arrow reads 0x1F as the number 31; pandas keeps the text
-        return None
     try:
         table = pacsv.read_csv(io.BytesIO(data), parse_options=parse, convert_options=convert)
         if table.num_columns != width:

@@ -90,7 +90,7 @@ def _read_again(s: pd.Series, zeros: bool, delimiter: str) -> bool:
 
 def scan_bytes(source: bytes | Path, delimiter: str) -> tuple[int, bool]:
     """One pass over the raw bytes: how many NULs, and whether some field starts with 0 and a digit (an
-    identifier such as 01234 that the number parser would shorten).
+    identifier such as 01234 that the number parser would shorten) or with 0x (hexadecimal text).
 
     The file goes through one reused buffer of ``NUL_BLOCK`` bytes (plus the previous block's last two, so
     a field cut by a block boundary is still seen): NULs by ``find`` (memchr), zero-led fields by a few
@@ -123,10 +123,14 @@ def _scan_buffers(size: int) -> tuple[bytearray, tuple[np.ndarray, np.ndarray, n
 
 
 def _zero_led(w: np.ndarray, starts: list[int], hit: np.ndarray, other: np.ndarray, tmp: np.ndarray) -> bool:
-    """Whether ``w`` holds a field-start byte followed by 0 and a digit (positions 0 .. len-3)."""
+    """Whether ``w`` holds a field-start byte followed by 0 and a digit or an x (positions 0 .. len-3):
+    01234 would lose its zero, and Arrow would read 0x1F as the number 31."""
     np.equal(w[1:-1], ord("0"), out=hit)
     np.subtract(w[2:], ord("0"), out=tmp)
-    hit &= np.less(tmp, 10, out=other)
+    np.less(tmp, 10, out=other)
+    np.bitwise_or(w[2:], 0x20, out=tmp)  # x or X
+    other |= np.equal(tmp, ord("x"), out=tmp.view(bool))
+    hit &= other
     if not hit.any():
         return False
     head = w[:-2]
