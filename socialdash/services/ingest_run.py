@@ -204,7 +204,7 @@ def _typed_column(
         if pos in raw.dates:  # text the parser read as ISO dates: reported as coerce_dates reports them
             zoned = "; times with a time zone converted to UTC" if raw.dates[pos] else ""
             report.coercions.append({"column": name, "to": "datetime", "detail": f"dates read{zoned}"})
-        return s.astype("datetime64[ns]")
+        return s if s.dtype == "datetime64[ns]" else s.astype("datetime64[ns]")
     if kind == "b":
         return s.astype("str")
     if kind in "iu" and forced_text:

@@ -34,7 +34,7 @@ DELIMITERS = (",", ";", "\t", "|")
 SAMPLE_BYTES = 256 * 1024
 TEXT_BYTES = 80 * 1024  # the part of a long UTF-8 head decoded for the checks and the delimiter sample
 MAX_SAMPLE_BYTES = 8 * 1024 * 1024
-SAMPLE_RECORDS = 200
+SAMPLE_RECORDS = 100  # the delimiter is judged on 50 rows under the header, the width on all 100
 # Missing markers recognised on top of pandas' defaults ("", "NA", "N/A", "n/a", "null", "NaN", ...).
 EXTRA_NA = ("none",)
 CHUNKED_BYTES = 32 * 1024 * 1024  # files larger than this are parsed in chunks of CHUNK_ROWS rows
@@ -371,7 +371,7 @@ def _detect_delimiter(text: str, complete: bool, whole: bool) -> tuple[str, list
 def _width(records: list[list[str]]) -> int:
     """Columns of the table: the header, or more when most rows carry extra (trailing) fields."""
     header = len(records[0])
-    counts = Counter(len(r) for r in records[1:201])
+    counts = Counter(len(r) for r in records[1 : SAMPLE_RECORDS + 1])
     if counts:
         common, _ = counts.most_common(1)[0]
         return max(header, common)
