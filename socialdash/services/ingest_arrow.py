@@ -12,16 +12,16 @@ import io
 from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 from pandas._libs.parsers import STR_NA_VALUES
 
+from socialdash.services.arrow_frames import frame_of
+
 #: the C parser's missing markers, so both paths leave the same cells empty
 _NULLS = sorted(STR_NA_VALUES)
-_TEXT = pd.StringDtype("pyarrow", na_value=np.nan)  # pandas' "str", as the C parser gives
 _PLAIN = (pa.types.is_int64, pa.types.is_float64, pa.types.is_string, pa.types.is_boolean)
 
 
@@ -71,19 +71,12 @@ def read_arrow(
             elif pa.types.is_float64(kind) and _beyond_int64(column):
                 return None  # whole numbers too long for int64 (ids): the C parser reads them as uint64
             columns.append(column)
-        frame = pd.DataFrame({i: _to_pandas(column) for i, column in enumerate(columns)}, copy=False)
+        frame = frame_of(columns, list(range(width)))
+        if frame is None:
+            return None
     except (pa.ArrowException, ValueError, OverflowError):  # rows of another width, bad UTF-8, ...
         return None
     return ArrowFrame(frame, dates)
-
-
-def _to_pandas(column: pa.ChunkedArray) -> object:
-    """One column as the C parser gives it: Arrow-backed text (no copy of the characters), numpy numbers
-    (integers with gaps as floats with NaN), booleans (object with None where a gap is), datetime64[ns].
-    Column by column this costs about half of ``Table.to_pandas`` and its metadata handling."""
-    if pa.types.is_string(column.type):
-        return pd.array(column, dtype=_TEXT)
-    return column.to_numpy()
 
 
 def _beyond_int64(column: pa.ChunkedArray) -> bool:
