@@ -156,14 +156,13 @@ def clean_table(raw: RawTable, report: IngestReport) -> pd.DataFrame:
     positions = [int(c) for c in frame.columns]
     names, report.renamed = unique_names([raw.headers[c] for c in positions], positions)
     markers = [0, 0]
-    out = frame.set_axis(names, axis=1)
-    if not isinstance(out.index, pd.RangeIndex) or out.index.start != 0 or out.index.step != 1:
-        out.index = pd.RangeIndex(len(out))
-    for name, pos in zip(names, positions, strict=True):
-        column = out[name]
-        typed = _typed_column(column, name, pos, raw, report, markers)
-        if typed is not column:  # assigning only changed columns keeps pandas from copying all blocks
-            out[name] = typed
+    if not isinstance(frame.index, pd.RangeIndex) or frame.index.start != 0 or frame.index.step != 1:
+        frame = frame.set_axis(pd.RangeIndex(len(frame)), axis=0)
+    typed = {  # each column taken out once and typed; the frame is built once, without copying them
+        name: _typed_column(column, name, pos, raw, report, markers).array
+        for (_, column), name, pos in zip(frame.items(), names, positions, strict=True)
+    }
+    out = pd.DataFrame(typed, index=frame.index, copy=False)
     if markers[0]:
         report.notes.append(
             f"{markers[0]:,} cells written as -, n/a, null or similar were treated as empty "
