@@ -40,6 +40,8 @@ _ISO_START = r"\s*\d{4}-\d{1,2}-\d{1,2}"
 _NUMERIC_DATE = r"\s*\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}"
 _MONTH_NAME = r"(?i)\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b"
 _ISO_START_RE = re.compile(_ISO_START)
+# on "\n" + the values joined by line breaks: the literal \n lets the engine jump from value to value
+_DATE_START_RE = re.compile(rf"\n(?:{_ISO_START}|{_NUMERIC_DATE})")
 _NUMERIC_DATE_RE = re.compile(_NUMERIC_DATE)
 _MONTH_NAME_RE = re.compile(_MONTH_NAME)
 _ZONED_RE = re.compile(r"(?:[+-]\d{2}:?\d{2}|Z)\Z")
@@ -73,13 +75,17 @@ def sample_values(s: pd.Series, n: int = SAMPLE_SIZE) -> list:
             return arrow.drop_null().to_pylist()[:n]
         return [v for v in s.to_numpy().tolist() if not _missing(v)][:n]
     width = max(1, n // SAMPLE_SLICES)
+    span = 2 * width  # each slice long enough to hold ``width`` values where half the cells are empty
+    density = 1.0 if arrow is None else 1 - arrow.null_count / len(s)
+    if density < 0.5:  # a column with gaps: longer slices (Arrow knows the count without a mask)
+        span = min(len(s) // SAMPLE_SLICES, int(width / max(density, 0.05)) + 1)
     picked: list = []
     numpy = s.to_numpy() if arrow is None else None
-    for start in _spread(len(s) - 2 * width, SAMPLE_SLICES):  # slices beat one gather (measured)
+    for start in _spread(len(s) - span, SAMPLE_SLICES):  # slices beat one gather (measured)
         if arrow is not None:
-            values = [v for v in arrow.slice(start, 2 * width).to_pylist() if v is not None]
+            values = [v for v in arrow.slice(start, span).to_pylist() if v is not None]
         else:
-            values = [v for v in numpy[start : start + 2 * width].tolist() if not _missing(v)]
+            values = [v for v in numpy[start : start + span].tolist() if not _missing(v)]
         picked.extend(values[:width])
     if len(picked) >= n // 2:
         return picked
@@ -475,9 +481,8 @@ def _plausible_dates(values: list[str]) -> bool:
     return True
 
 
-def _has_month_name(values: list[str]) -> bool:
-    """Whether some value names a month (Jan, March, ...): substring checks first, the regex only then."""
-    joined = "\n".join(values)
+def _has_month_name(joined: str) -> bool:
+    """Whether the joined values name a month (Jan, March, ...): substring checks, then the regex."""
     lower = joined.lower()
     if not any(month in lower for month in _MONTHS):
         return False
@@ -503,6 +508,10 @@ def coerce_dates(s: pd.Series, sample: list | None = None) -> Coercion | None:
     values = sample_values(s) if sample is None else sample
     if not values:
         return None
+    joined = "\n".join(values)
+    month_named = _has_month_name(joined)
+    if not (month_named or _DATE_START_RE.search("\n" + joined)):
+        return None  # no value starts like a date or names a month (one search, not one per value)
     if not _plausible_dates(values):
         return None
     iso = _ISO if any(_ISO_START_RE.match(v) for v in values) else []
@@ -510,7 +519,7 @@ def coerce_dates(s: pd.Series, sample: list | None = None) -> Coercion | None:
         (month_first, n_md), (day_first, n_dm) = ([iso[0]], len(values)), ([], 0)
     else:
         numeric = any(_NUMERIC_DATE_RE.match(v) for v in values)
-        named = _NAMED if _has_month_name(values) else []
+        named = _NAMED if month_named else []
         if not (iso or numeric or named):
             return None
         probe = pd.Series(values, dtype=s.dtype)
