@@ -10,9 +10,11 @@ import codecs
 import csv
 import io
 import itertools
+import os
 import threading
 import warnings
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -111,6 +113,17 @@ def scan_bytes(source: bytes | Path, delimiter: str) -> tuple[int, bool]:
             zeros = _zero_led(window[:end], starts, *(w[:n] for w in work))
         raw[:2] = raw[n:end]
     return n_nul, zeros
+
+
+def _background() -> ThreadPoolExecutor:
+    """This process's one background thread (made again in a forked worker, where the parent's is gone)."""
+    global _BACKGROUND
+    if _BACKGROUND is None or _BACKGROUND[0] != os.getpid():
+        _BACKGROUND = (os.getpid(), ThreadPoolExecutor(max_workers=1, thread_name_prefix="ingest-scan"))
+    return _BACKGROUND[1]
+
+
+_BACKGROUND: tuple[int, ThreadPoolExecutor] | None = None
 
 
 def _scan_buffers(size: int) -> tuple[bytearray, tuple[np.ndarray, np.ndarray, np.ndarray]]:
@@ -413,14 +426,21 @@ def read_text_table(source: bytes | Path, n_bytes: int, max_rows: int, max_colum
             f"The file has {width:,} columns; this server accepts up to {max_columns:,} columns."
         )
     headers = [*records[0], *[""] * (width - len(records[0]))][:width]
-    n_nul, zeros = (0, True) if wide else scan_bytes(source, delimiter)
+    fast = None
+    if n_bytes <= CHUNKED_BYTES and encoding in ("utf-8", "utf-8-sig"):
+        # Arrow parses (faster than the C parser, from the file) while the byte scan runs beside it: both
+        # leave the GIL, and the scan's passes over the file no longer come on top of the parse
+        scan = _background().submit(scan_bytes, source, delimiter)
+        fast = read_arrow(source, delimiter, width, EXTRA_NA)
+        n_nul, zeros = scan.result()
+        if n_nul:
+            fast = None  # the NULs are removed below and the cleaned text parsed again
+    else:
+        n_nul, zeros = (0, True) if wide else scan_bytes(source, delimiter)
     if n_nul:  # a few stray NULs (a tool padded or cut the export): removed; many: a binary file
         if n_nul > max(MAX_STRAY_NUL, STRAY_NUL_SHARE * n_bytes):
             raise BinaryFileError()
         source = _whole(source).replace(b"\x00", b"")
-    fast = None
-    if n_bytes <= CHUNKED_BYTES and encoding in ("utf-8", "utf-8-sig"):
-        fast = read_arrow(source, delimiter, width, EXTRA_NA)  # faster than the C parser, from the file
     if fast is not None:
         frame, skipped = _within(fast.frame, max_rows), 0
     else:
