@@ -10,11 +10,10 @@ import codecs
 import csv
 import io
 import itertools
-import os
 import threading
 import warnings
 from collections import Counter
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -45,7 +44,8 @@ MAX_STRAY_NUL = 8  # up to this many NULs, or STRAY_NUL_SHARE of the bytes, are 
 STRAY_NUL_SHARE = 0.001
 NUL_BLOCK = 1024 * 1024  # cache-sized: the numpy passes over a block stay in L2/L3
 LONG_ID = 10**15  # floats this large and whole are ids that lost digits in a column with gaps
-_SCAN_BUFFERS = threading.local()
+_SCAN_POOL: list = []  # free scan buffer sets (raw bytes and three numpy work arrays of NUL_BLOCK each)
+MAX_SCAN_BUFFERS = 4
 _BLANK_BYTES = b" \t\r\n\x00\xef\xbb\xbf\xff\xfe"
 _CONTROL_BYTES = bytes([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F])
 
@@ -100,39 +100,64 @@ def scan_bytes(source: bytes | Path, delimiter: str) -> tuple[int, bool]:
     as long as the parse).
     """
     size = max(1, NUL_BLOCK)
-    raw, work = _scan_buffers(size)
-    raw[:2] = b"\n\n"  # the file's first byte starts a field
-    window = np.frombuffer(raw, np.uint8)
-    starts = sorted({*delimiter.encode()[:1], ord("\n"), ord('"')})
-    n_nul, zeros = 0, False
-    for n in _fill(source, memoryview(raw), size):
-        end = n + 2
-        if raw.find(b"\x00", 2, end) >= 0:
-            n_nul += raw.count(b"\x00", 2, end)
-        if not zeros:
-            zeros = _zero_led(window[:end], starts, *(w[:n] for w in work))
-        raw[:2] = raw[n:end]
+    buffers = _scan_buffers(size)
+    raw, work = buffers
+    try:
+        raw[:2] = b"\n\n"  # the file's first byte starts a field
+        window = np.frombuffer(raw, np.uint8)
+        starts = sorted({*delimiter.encode()[:1], ord("\n"), ord('"')})
+        n_nul, zeros = 0, False
+        for n in _fill(source, memoryview(raw), size):
+            end = n + 2
+            if raw.find(b"\x00", 2, end) >= 0:
+                n_nul += raw.count(b"\x00", 2, end)
+            if not zeros:
+                zeros = _zero_led(window[:end], starts, *(w[:n] for w in work))
+            raw[:2] = raw[n:end]
+    finally:
+        if len(_SCAN_POOL) < MAX_SCAN_BUFFERS:
+            _SCAN_POOL.append(buffers)
     return n_nul, zeros
 
 
-def _background() -> ThreadPoolExecutor:
-    """This process's one background thread (made again in a forked worker, where the parent's is gone)."""
-    global _BACKGROUND
-    if _BACKGROUND is None or _BACKGROUND[0] != os.getpid():
-        _BACKGROUND = (os.getpid(), ThreadPoolExecutor(max_workers=1, thread_name_prefix="ingest-scan"))
-    return _BACKGROUND[1]
+def scan_beside(source: bytes | Path, delimiter: str) -> Callable[[], tuple[int, bool]]:
+    """Start ``scan_bytes`` on a thread of its own (its numpy passes and file reads leave the GIL, so it runs
+    while the caller parses); the function returned waits for the answer (and scans itself if the thread
+    was stopped from outside, as dash's test server stops every thread it did not start)."""
+    box: list = []
 
+    def scan() -> None:
+        try:
+            box.append((True, scan_bytes(source, delimiter)))
+        except BaseException as exc:  # handed to the caller, who raises it as the plain call would
+            box.append((False, exc))
 
-_BACKGROUND: tuple[int, ThreadPoolExecutor] | None = None
+    thread = threading.Thread(target=scan, name="ingest-scan", daemon=True)
+    thread.start()
+
+    def result() -> tuple[int, bool]:
+        thread.join()
+        if not box:
+            return scan_bytes(source, delimiter)
+        ok, value = box[0]
+        if not ok:
+            raise value
+        return value
+
+    return result
 
 
 def _scan_buffers(size: int) -> tuple[bytearray, tuple[np.ndarray, np.ndarray, np.ndarray]]:
-    """This thread's reused scan buffers (fresh megabytes cost page faults on every upload)."""
-    cached = getattr(_SCAN_BUFFERS, "value", None)
-    if cached is None or len(cached[0]) != size + 2:
-        cached = (bytearray(size + 2), (np.empty(size, bool), np.empty(size, bool), np.empty(size, np.uint8)))
-        _SCAN_BUFFERS.value = cached
-    return cached
+    """A set of scan buffers from the process's pool (fresh megabytes cost page faults on every upload); the
+    scan puts it back when done, so concurrent scans each have their own."""
+    try:
+        buffers = _SCAN_POOL.pop()  # atomic under the GIL
+    except IndexError:
+        buffers = None
+    if buffers is None or len(buffers[0]) != size + 2:
+        work = (np.empty(size, bool), np.empty(size, bool), np.empty(size, np.uint8))
+        buffers = (bytearray(size + 2), work)
+    return buffers
 
 
 def _zero_led(w: np.ndarray, starts: list[int], hit: np.ndarray, other: np.ndarray, tmp: np.ndarray) -> bool:
@@ -430,9 +455,9 @@ def read_text_table(source: bytes | Path, n_bytes: int, max_rows: int, max_colum
     if n_bytes <= CHUNKED_BYTES and encoding in ("utf-8", "utf-8-sig"):
         # Arrow parses (faster than the C parser, from the file) while the byte scan runs beside it: both
         # leave the GIL, and the scan's passes over the file no longer come on top of the parse
-        scan = _background().submit(scan_bytes, source, delimiter)
+        scanned = scan_beside(source, delimiter)
         fast = read_arrow(source, delimiter, width, EXTRA_NA)
-        n_nul, zeros = scan.result()
+        n_nul, zeros = scanned()
         if n_nul:
             fast = None  # the NULs are removed below and the cleaned text parsed again
     else:
