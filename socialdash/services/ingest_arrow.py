@@ -22,7 +22,6 @@ from socialdash.services.arrow_frames import frame_of
 
 #: the C parser's missing markers, so both paths leave the same cells empty
 _NULLS = sorted(STR_NA_VALUES)
-_PLAIN = (pa.types.is_int64, pa.types.is_float64, pa.types.is_string, pa.types.is_boolean)
 
 
 @dataclass
@@ -66,14 +65,12 @@ def read_arrow(
                 if dates[position]:
                     column = column.cast(pa.timestamp("ns", tz="UTC"))
                 column = column.cast(pa.timestamp("ns"))
-            elif not any(test(kind) for test in _PLAIN):
-                return None  # times of day, decimals, binary: the C parser keeps their text
             elif pa.types.is_float64(kind) and _beyond_int64(column):
                 return None  # whole numbers too long for int64 (ids): the C parser reads them as uint64
             columns.append(column)
         frame = frame_of(columns, list(range(width)))
         if frame is None:
-            return None
+            return None  # times of day, decimals, binary: the C parser keeps their text
     except (pa.ArrowException, ValueError, OverflowError):  # rows of another width, bad UTF-8, ...
         return None
     return ArrowFrame(frame, dates)

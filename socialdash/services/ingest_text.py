@@ -1,7 +1,8 @@
-"""Delimited text (CSV/TSV/TXT): encoding, binary check, delimiter, one ``pd.read_csv`` pass.
+"""Delimited text (CSV/TSV/TXT): encoding, binary check, delimiter, one parse of the whole file.
 
-Private helper of :mod:`socialdash.services.ingest`. Works on a head sample for every decision and lets the
-C parser read the whole file once, from the path when the upload was streamed to disk.
+Private helper of :mod:`socialdash.services.ingest`. Works on a head sample for every decision and lets one
+parser read the whole file once, from the path when the upload was streamed to disk: Arrow's CSV reader for
+UTF-8 text up to ``CHUNKED_BYTES`` (``ingest_arrow``), pandas' C parser for everything else.
 """
 
 from __future__ import annotations
@@ -417,7 +418,8 @@ def _width(records: list[list[str]]) -> int:
 
 
 def read_text_table(source: bytes | Path, n_bytes: int, max_rows: int, max_columns: int) -> RawTable:
-    """Parse delimited text into a RawTable with one C-engine ``pd.read_csv`` pass."""
+    """Parse delimited text into a RawTable with one pass: Arrow's CSV reader for UTF-8 text up to
+    ``CHUNKED_BYTES`` (when it reads the file as the C parser would), else pandas' C parser."""
     size = SAMPLE_BYTES
     while True:
         head = read_head(source, size)
