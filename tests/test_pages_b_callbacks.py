@@ -6,10 +6,10 @@ import io
 import json
 from contextvars import copy_context
 from dataclasses import replace
-from pathlib import Path
 
 import pandas as pd
 import pytest
+from app_support import upload_live
 from dash import no_update
 from dash._callback_context import context_value
 from dash._utils import AttributeDict
@@ -20,13 +20,10 @@ from socialdash.callbacks import _run_state
 from socialdash.callbacks import cluster as cb_cluster
 from socialdash.callbacks import evaluate as cb_evaluate
 from socialdash.callbacks import insights as cb_insights
-from socialdash.callbacks.common import choices_of, mark_done, new_store, with_choices
+from socialdash.callbacks.common import choices_of, mark_done, with_choices
 from socialdash.settings import Settings
 from socialdash.web.downloads import download_name
 from socialdash.web.handles import SID_KEY, ensure_sid
-from socialdash.web.uploads import UploadLimits, read_chunks, register_stream
-
-DATA = Path(__file__).parent / "data"
 
 
 def _text(component) -> str:
@@ -44,15 +41,7 @@ def session(app):
     """A request context with a session id, and the session store after uploading Live.csv."""
     with app.server.test_request_context("/"):
         sid = ensure_sid()
-        settings = app.server.extensions["socialdash_settings"]
-        with open(DATA / "Live.csv", "rb") as fh:
-            result = register_stream(
-                read_chunks(fh),
-                "Live.csv",
-                settings.data_dir / "uploads",
-                UploadLimits.from_settings(settings),
-            )
-        yield sid, mark_done(new_store(result), "upload")
+        yield sid, upload_live(app)
 
 
 def run_in_context(fn, *args, triggered: str):

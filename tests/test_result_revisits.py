@@ -6,10 +6,10 @@ from __future__ import annotations
 import json
 from contextvars import copy_context
 from dataclasses import replace
-from pathlib import Path
 
 import flask
 import pytest
+from app_support import upload_live
 from dash import no_update
 from plotly.io.json import config as json_config
 from plotly.io.json import to_json_plotly
@@ -18,12 +18,10 @@ from socialdash import caching
 from socialdash.app import create_app
 from socialdash.callbacks import evaluate as cb_evaluate
 from socialdash.callbacks import insights as cb_insights
-from socialdash.callbacks.common import choices_of, mark_done, new_store
+from socialdash.callbacks.common import choices_of, mark_done
 from socialdash.settings import Settings
 from socialdash.web.handles import SID_KEY, HandleError, ensure_sid, resolve
-from socialdash.web.uploads import UploadLimits, read_chunks, register_stream
 
-DATA = Path(__file__).parent / "data"
 K = 3
 PAGES = {  # page: (keys callback, foreground view callback, background job callback, outputs they share)
     "evaluate": (cb_evaluate.evaluate_keys, cb_evaluate.evaluate_view, cb_evaluate.evaluate_content, 8),
@@ -39,17 +37,10 @@ def app(tmp_path_factory):
 
 def upload(app) -> tuple[str, dict]:
     """A new session that uploaded Live.csv: (session id, store)."""
-    settings = app.server.extensions["socialdash_settings"]
     with app.server.test_request_context("/"):
         sid = ensure_sid()
-        with open(DATA / "Live.csv", "rb") as fh:
-            result = register_stream(
-                read_chunks(fh),
-                "Live.csv",
-                settings.data_dir / "uploads",
-                UploadLimits.from_settings(settings),
-            )
-    return sid, mark_done(new_store(result), "upload")
+        store = upload_live(app)
+    return sid, store
 
 
 def in_session(app, sid: str, fn):
