@@ -1,4 +1,4 @@
-"""Arrow columns → the pandas frame socialdash works on, column by column.
+"""Arrow columns → the pandas arrays and frames socialdash works on, column by column.
 
 ``Table.to_pandas`` reads pandas metadata and builds blocks for any frame; socialdash's frames only hold
 text, int64, float64, booleans and naive datetimes, and building those directly costs about half as much
@@ -17,11 +17,19 @@ _PLAIN_PANDAS = {"str", "int64", "float64", "bool", "datetime64[ns]"}
 TEXT = pd.StringDtype("pyarrow", na_value=np.nan)  # pandas' "str": what the C parser and to_pandas give
 
 
-def frame_of(columns: list[pa.ChunkedArray], names: list) -> pd.DataFrame | None:
-    """A DataFrame with these columns under these names and a RangeIndex; None for other column types."""
+def plain_arrays(columns: list[pa.ChunkedArray]) -> list | None:
+    """The columns as the arrays a pandas frame holds (see ``_to_pandas``); None for other column types."""
     if not all(_plain(column.type) for column in columns):
         return None
-    return pd.DataFrame({name: _to_pandas(c) for name, c in zip(names, columns, strict=True)}, copy=False)
+    return [_to_pandas(column) for column in columns]
+
+
+def frame_of(columns: list[pa.ChunkedArray], names: list) -> pd.DataFrame | None:
+    """A DataFrame with these columns under these names and a RangeIndex; None for other column types."""
+    arrays = plain_arrays(columns)
+    if arrays is None:
+        return None
+    return pd.DataFrame(dict(zip(names, arrays, strict=True)), copy=False)
 
 
 def table_frame(table: pa.Table) -> pd.DataFrame:
@@ -45,5 +53,5 @@ def _to_pandas(column: pa.ChunkedArray) -> object:
     """Arrow-backed text (the characters are not copied); numpy numbers (integers with gaps as floats with
     NaN), booleans (object with None where a gap is) and datetime64[ns]."""
     if pa.types.is_string(column.type) or pa.types.is_large_string(column.type):
-        return pd.array(column, dtype=TEXT)
+        return pd.arrays.ArrowStringArray(column, dtype=TEXT)  # a third of pd.array's time
     return column.to_numpy()

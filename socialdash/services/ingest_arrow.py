@@ -1,7 +1,7 @@
 """The fast path for clean UTF-8 text: Arrow's multi-threaded CSV reader instead of pandas' C parser.
 
-Private helper of :mod:`socialdash.services.ingest_text`. It gives the frame the C parser would give (integer
-column labels, int64/float64/bool/str/object columns, blanks and pandas' missing markers as missing) and
+Private helper of :mod:`socialdash.services.ingest_text`. It gives the columns the C parser would give (by
+position; int64/float64/bool/str/object, blanks and pandas' missing markers as missing) and
 returns None for anything it does not read the same way — rows of another width, bytes that are not UTF-8,
 values Arrow types as times, decimals or binary — so the C parser then reads the file as before.
 """
@@ -11,32 +11,32 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-import pandas as pd
+import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 from pandas._libs.parsers import STR_NA_VALUES
 
-from socialdash.services.arrow_frames import frame_of
+from socialdash.services.arrow_frames import plain_arrays
 
 #: the C parser's missing markers, so both paths leave the same cells empty
 _NULLS = sorted(STR_NA_VALUES)
 
 
 @dataclass
-class ArrowFrame:
-    """The parsed frame, and the columns Arrow read as dates (position → whether they had a time zone)."""
+class ArrowColumns:
+    """The parsed columns by position, and those Arrow read as dates (position → whether they had a zone)."""
 
-    frame: pd.DataFrame
+    columns: dict[int, Any]
     dates: dict[int, bool]
 
 
 def read_arrow(
     source: bytes | Path, delimiter: str, width: int, extra_na: tuple[str, ...]
-) -> ArrowFrame | None:
+) -> ArrowColumns | None:
     """Parse ``source`` (UTF-8, header on the first line) into ``width`` columns; None when Arrow cannot
-    give the C parser's frame (the caller then uses it). Number columns are read again as text by the
+    give the C parser's columns (the caller then uses it). Number columns are read again as text by the
     caller when a field starts with 0 and a digit or an x (01234, 0x1F), as after the C parser."""
     parse = pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=True, ignore_empty_lines=True)
     convert = pacsv.ConvertOptions(
@@ -65,19 +65,17 @@ def read_arrow(
                 if dates[position]:
                     column = column.cast(pa.timestamp("ns", tz="UTC"))
                 column = column.cast(pa.timestamp("ns"))
-            elif pa.types.is_float64(kind) and _beyond_int64(column):
-                return None  # whole numbers too long for int64 (ids): the C parser reads them as uint64
             columns.append(column)
-        frame = frame_of(columns, list(range(width)))
-        if frame is None:
+        arrays = plain_arrays(columns)
+        if arrays is None:
             return None  # times of day, decimals, binary: the C parser keeps their text
+        if any(values.dtype == np.float64 and _beyond_int64(values) for values in arrays):
+            return None  # whole numbers too long for int64 (ids): the C parser reads them as uint64
     except (pa.ArrowException, ValueError, OverflowError):  # rows of another width, bad UTF-8, ...
         return None
-    return ArrowFrame(frame, dates)
+    return ArrowColumns(dict(enumerate(arrays)), dates)
 
 
-def _beyond_int64(column: pa.ChunkedArray) -> bool:
+def _beyond_int64(values: np.ndarray) -> bool:
     """Whether a float column holds a value of 2**63 or more in size (Arrow's int64 overflowed into it)."""
-    bounds = pc.min_max(column)
-    low, high = bounds["min"].as_py(), bounds["max"].as_py()
-    return low is not None and max(abs(low), abs(high)) >= 2**63
+    return bool(np.nanmax(values, initial=-np.inf) >= 2**63 or np.nanmin(values, initial=np.inf) <= -(2**63))

@@ -17,6 +17,7 @@ from socialdash.services.errors import (
     TooLargeError,
     UnsupportedFileError,
 )
+from socialdash.services.ingest_clean import columns_of
 from socialdash.services.ingest_text import RawTable
 
 MAX_RATIO = 200  # a member that expands more than this many times is not a normal workbook
@@ -110,13 +111,12 @@ def _read_sheets(wb, max_rows: int, max_columns: int) -> RawTable:
             if not body:
                 raise NotATableError()
             frame = pd.DataFrame.from_records(body, columns=list(range(width)))
-            table = RawTable(frame=_typed(frame), headers=["" if h is None else str(h) for h in header])
+            headers = ["" if h is None else str(h) for h in header]
+            table = RawTable(columns=columns_of(_typed(frame)), headers=headers)
             table.sheet = ws.title
             others = len(wb.worksheets) - 1
             if others:
-                table.notes.append(
-                    f"The workbook has {others + 1} sheets; the sheet “{ws.title}” was read."
-                )
+                table.notes.append(f"The workbook has {others + 1} sheets; the sheet “{ws.title}” was read.")
             return table
     raise NotATableError("The workbook has no sheet with data in it.")
 

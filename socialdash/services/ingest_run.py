@@ -6,11 +6,12 @@ Private helper of :mod:`socialdash.services.ingest` (which owns the public contr
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
+from socialdash.services.arrow_frames import TEXT
 from socialdash.services.errors import (
     BinaryFileError,
     CorruptFileError,
@@ -21,9 +22,11 @@ from socialdash.services.errors import (
     UnsupportedFileError,
 )
 from socialdash.services.ingest_clean import (
+    Columns,
     drop_description_row,
     drop_empty_rows,
     drop_totals_rows,
+    n_rows,
     unique_names,
 )
 from socialdash.services.ingest_excel import read_excel_table
@@ -45,12 +48,52 @@ if TYPE_CHECKING:
 
 TEXT_EXTENSIONS = {".csv", ".tsv", ".txt", ".tab", ".dat", ".xls"}
 EXCEL_EXTENSIONS = {".xlsx", ".xlsm"}
-OTHER_EXTENSIONS = {".json", ".xml", ".html", ".htm", ".pdf", ".doc", ".docx", ".ppt", ".pptx", ".ods",
-                    ".numbers", ".parquet", ".zip", ".gz", ".7z", ".rar", ".png", ".jpg", ".jpeg", ".gif",
-                    ".sqlite", ".db", ".exe"}
-BINARY_MAGIC = (b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"%PDF", b"\x1f\x8b", b"7z\xbc\xaf", b"Rar!",
-                b"\x7fELF", b"MZ", b"PAR1", b"SQLite format 3", b"BZh", b"\xfd7zXZ", b"II*\x00", b"MM\x00*",
-                b"RIFF", b"OggS", b"ID3", b"\x00\x00\x01\x00")
+OTHER_EXTENSIONS = {
+    ".json",
+    ".xml",
+    ".html",
+    ".htm",
+    ".pdf",
+    ".doc",
+    ".docx",
+    ".ppt",
+    ".pptx",
+    ".ods",
+    ".numbers",
+    ".parquet",
+    ".zip",
+    ".gz",
+    ".7z",
+    ".rar",
+    ".png",
+    ".jpg",
+    ".jpeg",
+    ".gif",
+    ".sqlite",
+    ".db",
+    ".exe",
+}
+BINARY_MAGIC = (
+    b"\x89PNG",
+    b"\xff\xd8\xff",
+    b"GIF8",
+    b"%PDF",
+    b"\x1f\x8b",
+    b"7z\xbc\xaf",
+    b"Rar!",
+    b"\x7fELF",
+    b"MZ",
+    b"PAR1",
+    b"SQLite format 3",
+    b"BZh",
+    b"\xfd7zXZ",
+    b"II*\x00",
+    b"MM\x00*",
+    b"RIFF",
+    b"OggS",
+    b"ID3",
+    b"\x00\x00\x01\x00",
+)
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
 ID_DIGITS = 10**15
@@ -76,7 +119,7 @@ def _megabytes(n: int) -> str:
 
 
 def _kind(head: bytes, file_name: str) -> str:
-    """"xlsx" or "csv" from the first bytes (the name only breaks ties); refuses binary and unknown files."""
+    """ "xlsx" or "csv" from the first bytes (the name only breaks ties); refuses binary and unknown files."""
     ext = Path(file_name).suffix.lower()
     if head.startswith(ZIP_MAGIC):
         return "xlsx"
@@ -127,7 +170,7 @@ def run_ingest(source: bytes | Path, report: IngestReport, limits: IngestLimits)
         report.delimiter = raw.delimiter
         if ext in EXCEL_EXTENSIONS | {".xls"}:
             raw.notes.append(f"The file is named {ext} but holds plain text; it was read as a CSV file.")
-        if ext not in TEXT_EXTENSIONS | EXCEL_EXTENSIONS and raw.frame.shape[1] < 2:
+        if ext not in TEXT_EXTENSIONS | EXCEL_EXTENSIONS and len(raw.columns) < 2:
             raise UnsupportedFileError()
     frame = clean_table(raw, report)
     report.notes.extend(raw.notes)
@@ -136,33 +179,31 @@ def run_ingest(source: bytes | Path, report: IngestReport, limits: IngestLimits)
 
 def clean_table(raw: RawTable, report: IngestReport) -> pd.DataFrame:
     """Structure clean-up and value coercion on a parsed table; fills ``report``."""
-    frame = raw.frame
+    columns = raw.columns
     report.rows_dropped.extend(raw.rows_dropped)
-    if len(frame) == 0:
+    if n_rows(columns) == 0:
         raise NotATableError()
-    frame = _drop_blank_columns(frame, raw, report)
-    frame, n_empty = drop_empty_rows(frame)
+    columns = _drop_blank_columns(columns, raw, report)
+    columns, n_empty = drop_empty_rows(columns)
     if n_empty:
         report.rows_dropped.append({"count": n_empty, "reason": "empty rows"})
-    frame, described = drop_description_row(frame)
+    columns, described = drop_description_row(columns)
     if described:
         report.rows_dropped.append({"count": 1, "reason": "description row"})
-        frame = _drop_blank_columns(frame, raw, report)  # only the descriptions filled these
-    frame, n_totals = drop_totals_rows(frame)
+        columns = _drop_blank_columns(columns, raw, report)  # only the descriptions filled these
+    columns, n_totals = drop_totals_rows(columns)
     if n_totals:
         report.rows_dropped.append({"count": n_totals, "reason": "totals row"})
-    if len(frame) == 0:
+    if n_rows(columns) == 0:
         raise NotATableError()
-    positions = [int(c) for c in frame.columns]
+    positions = [int(c) for c in columns]
     names, report.renamed = unique_names([raw.headers[c] for c in positions], positions)
     markers = [0, 0]
-    if not isinstance(frame.index, pd.RangeIndex) or frame.index.start != 0 or frame.index.step != 1:
-        frame = frame.set_axis(pd.RangeIndex(len(frame)), axis=0)
-    typed = {  # each column taken out once and typed; the frame is built once, without copying them
-        name: _typed_column(column, name, pos, raw, report, markers).array
-        for (_, column), name, pos in zip(frame.items(), names, positions, strict=True)
+    typed = {  # each column typed on its own; the frame is built once, at the end, without copying them
+        name: _typed_column(values, name, pos, raw, report, markers)
+        for values, name, pos in zip(columns.values(), names, positions, strict=True)
     }
-    out = pd.DataFrame(typed, index=frame.index, copy=False)
+    out = pd.DataFrame(typed, copy=False)
     if markers[0]:
         report.notes.append(
             f"{markers[0]:,} cells written as -, n/a, null or similar were treated as empty "
@@ -172,49 +213,47 @@ def clean_table(raw: RawTable, report: IngestReport) -> pd.DataFrame:
     return out
 
 
-def _drop_blank_columns(frame: pd.DataFrame, raw: RawTable, report: IngestReport) -> pd.DataFrame:
+def _drop_blank_columns(columns: Columns, raw: RawTable, report: IngestReport) -> Columns:
     """Drop the columns that hold no value; report them (in file order) with their header and position."""
-    blank = [  # integer and boolean columns always hold values: not pulled out of the frame
-        c for c, dtype in frame.dtypes.items() if dtype.kind not in "iub" and is_blank_column(frame[c])
-    ]
-    if len(blank) == frame.shape[1]:
-        raise NoUsableColumnsError(
-            "Every column in this file is empty, so there are no values to work with."
-        )
+    blank = [c for c, values in columns.items() if is_blank_column(values)]
+    if len(blank) == len(columns):
+        raise NoUsableColumnsError("Every column in this file is empty, so there are no values to work with.")
     if not blank:
-        return frame
+        return columns
     report.columns_dropped.extend(
         {"column": str(raw.headers[c]), "position": int(c), "reason": "empty"} for c in blank
     )
     report.columns_dropped.sort(key=lambda item: item["position"])
-    return frame.drop(columns=blank)
+    return {c: values for c, values in columns.items() if c not in blank}
 
 
 def _typed_column(
-    s: pd.Series, name: str, pos: int, raw: RawTable, report: IngestReport, markers: list[int]
-) -> pd.Series:
-    """One column with its final dtype: number, datetime64[ns] or string; coercions go to the report."""
+    values: Any, name: str, pos: int, raw: RawTable, report: IngestReport, markers: list[int]
+) -> Any:
+    """One column's values with their final dtype (number, datetime64[ns] or string), as an array for the
+    frame; coercions go to the report. A Series is built only where pandas' methods are needed."""
     coercion: Coercion | None = None
-    kind = s.dtype.kind
+    kind = values.dtype.kind
     forced_text = pos in raw.text_columns
-    if isinstance(s.dtype, pd.DatetimeTZDtype):
-        return s.dt.tz_convert("UTC").dt.tz_localize(None).astype("datetime64[ns]")
+    if isinstance(values.dtype, pd.DatetimeTZDtype):
+        return values.tz_convert("UTC").tz_localize(None).astype("datetime64[ns]")
     if kind == "M":
         if pos in raw.dates:  # text the parser read as ISO dates: reported as coerce_dates reports them
             zoned = "; times with a time zone converted to UTC" if raw.dates[pos] else ""
             report.coercions.append({"column": name, "to": "datetime", "detail": f"dates read{zoned}"})
-        return s if s.dtype == "datetime64[ns]" else s.astype("datetime64[ns]")
+        return values if values.dtype == "datetime64[ns]" else values.astype("datetime64[ns]")
     if kind == "b":
-        return s.astype("str")
+        return pd.Series(values, copy=False).astype("str").array
     if kind in "iu" and forced_text:
-        return int_to_text(s)
+        return int_to_text(values)
     if kind in "iu":
-        ints = s.to_numpy() if isinstance(s.dtype, np.dtype) else s  # numpy reductions: no pandas overhead
+        ints = np.asarray(values)  # numpy reductions: no pandas overhead
         if len(ints) and max(abs(int(ints.min())), abs(int(ints.max()))) >= ID_DIGITS:  # no abs() copy
             report.notes.append(f"“{name}” holds long numbers (ids); they were kept as text, digit by digit.")
-            return int_to_text(s)
-        coercion = coerce_epoch(s, name)
+            return int_to_text(values)
+        coercion = coerce_epoch(values, name)
     elif kind == "f":
+        s = pd.Series(values, copy=False)
         tidy = tidy_float(s)
         if tidy.dtype.kind == "i":
             coercion = Coercion(tidy, "number", "whole numbers written as 4980.0 stored as 4980")
@@ -222,7 +261,8 @@ def _typed_column(
         else:
             coercion = coerce_epoch(s, name)
     else:
-        if s.dtype != pd.StringDtype("pyarrow", na_value=np.nan):  # the parser's str: no copy
+        s = pd.Series(values, copy=False)
+        if s.dtype != TEXT:  # the parser's str: no copy
             s = s.astype("str")
         sample = sample_values(s)  # one look at the values serves every check below
         s, n_markers = blank_missing(s, sample)
@@ -237,10 +277,10 @@ def _typed_column(
             else:
                 coercion = coerce_dates(s, sample)
         if coercion is None:
-            return s
+            return s.array
     if coercion is None:
-        return s
-    values = coercion.values
+        return values
+    out = coercion.values
     report.coercions.append({"column": name, "to": coercion.to, "detail": coercion.detail})
     if coercion.date_order and report.date_order is None:
         report.date_order = coercion.date_order
@@ -249,6 +289,6 @@ def _typed_column(
                 f"In “{name}” every day is 12 or less, so day and month could be swapped; "
                 "the dates were read month first."
             )
-    if values.dtype.kind == "f" and np.isinf(values.to_numpy()).any():
-        values = values.replace([np.inf, -np.inf], np.nan)
-    return values
+    if out.dtype.kind == "f" and np.isinf(out.to_numpy()).any():
+        out = out.replace([np.inf, -np.inf], np.nan)
+    return out.array

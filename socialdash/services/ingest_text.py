@@ -29,6 +29,7 @@ from socialdash.services.errors import (
     TooLargeError,
 )
 from socialdash.services.ingest_arrow import read_arrow
+from socialdash.services.ingest_clean import Columns, columns_of, n_rows
 from socialdash.services.ingest_codec import NAME as MIXED_ENCODING
 from socialdash.services.ingest_codec import looks_mixed
 
@@ -53,9 +54,10 @@ _CONTROL_BYTES = bytes([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F
 
 @dataclass
 class RawTable:
-    """A parsed table before cleaning: integer column labels, the raw header cells, facts for the report."""
+    """A parsed table before cleaning: its columns by position (``ingest_clean.Columns``), the raw header
+    cells, facts for the report."""
 
-    frame: pd.DataFrame
+    columns: Columns
     headers: list[str]
     encoding: str | None = None
     delimiter: str | None = None
@@ -74,16 +76,16 @@ def read_head(source: bytes | Path, n: int) -> bytes:
         return fh.read(n)
 
 
-def _read_again(s: pd.Series, zeros: bool, delimiter: str) -> bool:
+def _read_again(values: np.ndarray | object, zeros: bool, delimiter: str) -> bool:
     """Whether a parsed number column must be read again as text (see ``read_text_table``)."""
-    kind = s.dtype.kind
+    kind = values.dtype.kind
     if kind in "iu":
         return zeros
     if kind != "f":
         return False
     if delimiter == ";":
         return True
-    values = s.to_numpy()
+    values = np.asarray(values)
     top, bottom = np.nanmax(values, initial=-np.inf), np.nanmin(values, initial=np.inf)
     if top < LONG_ID and bottom > -LONG_ID:
         return False  # no long ids: nothing to read again (two reductions, no masked copy)
@@ -469,23 +471,22 @@ def read_text_table(source: bytes | Path, n_bytes: int, max_rows: int, max_colum
             raise BinaryFileError()
         source = _whole(source).replace(b"\x00", b"")
     if fast is not None:
-        frame, skipped = _within(fast.frame, max_rows), 0
+        columns, skipped = fast.columns, 0
     else:
         frame, encoding, skipped = _read_csv(source, encoding, delimiter, width, set(), max_rows)
+        columns = columns_of(frame)
+        del frame
+    _check_rows(n_rows(columns), max_rows)
     # Columns to read again as text (the values then decide, over the whole column): integers when some
     # field in the file starts with a 0 (01234 would have lost its zero), floats holding long ids (gaps),
     # and in ";" files every float ("30.732" may be 30732 with a dot for thousands).
-    again_cols = [  # integer columns decided by their dtype alone: no column pulled out of the frame
-        j for j, dtype in frame.dtypes.items()
-        if (dtype.kind in "iu" and zeros) or (dtype.kind == "f" and _read_again(frame[j], zeros, delimiter))
-    ]
+    again_cols = [j for j, values in columns.items() if _read_again(values, zeros, delimiter)]
     if again_cols:
         again, _ = _read_csv_once(source, encoding, delimiter, width, set(again_cols), max_rows, again_cols)
-        if len(again) != len(frame):
+        if len(again) != n_rows(columns):
             raise CorruptFileError("The file's rows could not be split into columns.")
-        for j in again_cols:
-            frame[j] = again[j].set_axis(frame.index)
-    table = RawTable(frame=frame, headers=headers, encoding=encoding, delimiter=delimiter)
+        columns.update(columns_of(again))
+    table = RawTable(columns=columns, headers=headers, encoding=encoding, delimiter=delimiter)
     if fast is not None:
         table.dates = fast.dates
     if n_nul:
@@ -514,16 +515,15 @@ def _read_csv(
             raise CorruptFileError("The file's characters could not be read in any known encoding.") from None
         encoding = fallback_encoding(_whole(source))
         frame, skipped = _read_csv_once(source, encoding, delimiter, width, text_cols, max_rows)
-    return _within(frame, max_rows), encoding, skipped
+    return frame, encoding, skipped
 
 
-def _within(frame: pd.DataFrame, max_rows: int) -> pd.DataFrame:
-    """``frame``, or TooLargeError when it has more rows than the server accepts."""
-    if len(frame) > max_rows:
+def _check_rows(n: int, max_rows: int) -> None:
+    """TooLargeError when the table has more rows than the server accepts."""
+    if n > max_rows:
         raise TooLargeError(
             f"The file has more than {max_rows:,} rows; this server accepts up to {max_rows:,} rows."
         )
-    return frame
 
 
 def _read_csv_once(

@@ -12,8 +12,27 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-MISSING = ("", "-", "--", "—", "–", "n/a", "N/A", "NA", "na", "null", "NULL", "Null", "none", "None", "NONE",
-           "nan", "NaN", "#N/A", "(blank)")
+MISSING = (
+    "",
+    "-",
+    "--",
+    "—",
+    "–",
+    "n/a",
+    "N/A",
+    "NA",
+    "na",
+    "null",
+    "NULL",
+    "Null",
+    "none",
+    "None",
+    "NONE",
+    "nan",
+    "NaN",
+    "#N/A",
+    "(blank)",
+)
 _LONGEST_MARKER = max(len(m) for m in MISSING)
 _LONGEST_MARKER_BYTES = max(len(m.encode()) for m in MISSING)
 SAMPLE_SIZE = 200
@@ -116,9 +135,9 @@ def _spread(stop: int, k: int) -> list[int]:
     return [int(i * step) for i in range(k - 1)] + [int(stop)]
 
 
-def _arrow_of(s: pd.Series) -> object | None:
-    """The Arrow chunked array behind an Arrow-backed column (no copy, no chunk merge), else None."""
-    return getattr(s.array, "_pa_array", None)
+def _arrow_of(s: pd.Series | object) -> object | None:
+    """The Arrow chunked array behind an Arrow-backed Series or array (no copy, no chunk merge), else None."""
+    return getattr(getattr(s, "array", s), "_pa_array", None)
 
 
 def _missing(value: object) -> bool:
@@ -132,14 +151,17 @@ def blank_missing(s: pd.Series, probe: list | None = None) -> tuple[pd.Series, i
     """
     if probe is None:
         probe = sample_values(s, 100)
-    padded = any(v != v.strip() for v in probe)
+    padded = list(map(str.strip, probe)) != probe  # C loops, not a generator
     arrow = _arrow_of(s)
     if arrow is not None:  # Arrow kernels on the column as stored: no pandas masks, no NA bookkeeping
         import pyarrow.compute as pc
 
         if padded:
             arrow = pc.utf8_trim_whitespace(arrow)
-        elif not pc.any(pc.less_equal(pc.binary_length(arrow), _LONGEST_MARKER_BYTES)).as_py():
+        elif (  # (when the sample already holds short cells, as categories do, there is no need to look)
+            min(map(len, probe), default=0) > _LONGEST_MARKER
+            and not pc.any(pc.less_equal(pc.binary_length(arrow), _LONGEST_MARKER_BYTES)).as_py()
+        ):
             return s, 0  # no cell is short enough to be a marker (lengths from the offsets): no hashing
         found = pc.is_in(arrow, value_set=_missing_set())
         n = pc.sum(found).as_py() or 0
@@ -169,8 +191,9 @@ def _missing_set() -> object:
 _MISSING_SET = None
 
 
-def is_blank_column(s: pd.Series) -> bool:
-    """True when a column holds no value at all (all missing or whitespace)."""
+def is_blank_column(s: pd.Series | object) -> bool:
+    """True when a column (a Series, or an array as ``ingest_clean.Columns`` holds) holds no value at all
+    (all missing or whitespace)."""
     if s.dtype.kind in "iub":
         return len(s) == 0
     arrow = _arrow_of(s)
@@ -179,11 +202,14 @@ def is_blank_column(s: pd.Series) -> bool:
             return True
         import pyarrow.compute as pc
 
-        if any(str(v).strip() for v in arrow.slice(0, 64).drop_null().to_pylist()):
-            return False
+        for v in arrow.slice(0, 64).to_pylist():  # the first value usually decides
+            if v is not None and v.strip():
+                return False
         return not pc.any(pc.not_equal(pc.utf8_trim_whitespace(arrow), "")).as_py()
-    if isinstance(s.dtype, np.dtype) and s.dtype.kind == "f":
-        return bool(np.isnan(s.to_numpy()).all())
+    if isinstance(s.dtype, np.dtype) and s.dtype.kind in "fMm":  # numpy reductions: no Series
+        values = np.asarray(s)
+        return bool((np.isnan(values) if s.dtype.kind == "f" else np.isnat(values)).all())
+    s = pd.Series(s, copy=False)
     if s.isna().all():
         return True
     if not pd.api.types.is_string_dtype(s) and s.dtype != object:
@@ -230,15 +256,15 @@ def _parse_numbers(t: pd.Series, decimal_comma: bool) -> tuple[pd.Series, pd.Ser
     return values, ok & values.notna(), separators
 
 
-def int_to_text(values: pd.Series) -> pd.Series:
-    """Integers → pandas strings, digit for digit (via Arrow, several times faster than astype)."""
+def int_to_text(values: pd.Series | np.ndarray) -> object:
+    """Integers → pandas' string array, digit for digit (via Arrow, several times faster than astype)."""
+    text = pd.StringDtype("pyarrow", na_value=np.nan)
     try:
         import pyarrow as pa
 
-        arrow = pa.array(values.to_numpy()).cast(pa.string())
-        return pd.Series(arrow, index=values.index, dtype=pd.StringDtype("pyarrow", na_value=np.nan))
+        return pd.array(pa.array(np.asarray(values)).cast(pa.string()), dtype=text)
     except (ImportError, TypeError, ValueError):
-        return values.astype("str")
+        return pd.Series(values, copy=False).astype("str").array
 
 
 def looks_like_identifier(t: pd.Series) -> bool:
@@ -317,14 +343,16 @@ def coerce_numbers(s: pd.Series, delimiter: str | None, sample: list | None = No
 
 def tidy_float(values: pd.Series) -> pd.Series:
     """float64 → int64 when every value is a whole number and none is missing ("4980.0" → 4980)."""
-    if values.dtype.kind != "f" or len(values) == 0 or values.isna().any():
+    if values.dtype.kind != "f" or len(values) == 0:
+        return values
+    if not isinstance(values.dtype, np.dtype) and values.isna().any():  # nullable Float64 with gaps
         return values
     arr = values.to_numpy()
     head = arr[:64]  # rates and shares show a fraction at once: no whole-column passes for them
-    if not (head == np.round(head)).all():
+    if not (head == np.round(head)).all():  # a gap (NaN) fails this too
         return values
     if not np.isfinite(arr).all() or np.abs(arr).max() >= MAX_EXACT or not (arr == np.round(arr)).all():
-        return values
+        return values  # gaps (NaN) and infinities fail isfinite
     return values.astype("int64")
 
 
@@ -333,10 +361,11 @@ def is_time_name(name: str) -> bool:
     return bool(_TIME_NAME.search(name.lower()))
 
 
-def coerce_epoch(values: pd.Series, name: str) -> Coercion | None:
+def coerce_epoch(values: pd.Series | np.ndarray, name: str) -> Coercion | None:
     """Epoch seconds or milliseconds in a time-like column, when every value falls in 2000–2035."""
     if not is_time_name(name) or values.dtype.kind not in "iuf":
         return None
+    values = pd.Series(values, copy=False)
     present = values.dropna()
     if present.empty:
         return None
@@ -348,17 +377,55 @@ def coerce_epoch(values: pd.Series, name: str) -> Coercion | None:
     return None
 
 
-_MD = ["%m/%d/%Y %H:%M", "%m/%d/%Y %H:%M:%S", "%m/%d/%Y %I:%M:%S %p", "%m/%d/%Y %I:%M %p", "%m/%d/%Y",
-       "%m/%d/%y %H:%M", "%m/%d/%y %H:%M:%S", "%m/%d/%y %I:%M %p", "%m/%d/%y",
-       "%m-%d-%Y %H:%M", "%m-%d-%Y %H:%M:%S", "%m-%d-%Y", "%m-%d-%y %H:%M", "%m-%d-%y",
-       "%m.%d.%Y %H:%M", "%m.%d.%Y %H:%M:%S", "%m.%d.%Y", "%m.%d.%y"]
+_MD = [
+    "%m/%d/%Y %H:%M",
+    "%m/%d/%Y %H:%M:%S",
+    "%m/%d/%Y %I:%M:%S %p",
+    "%m/%d/%Y %I:%M %p",
+    "%m/%d/%Y",
+    "%m/%d/%y %H:%M",
+    "%m/%d/%y %H:%M:%S",
+    "%m/%d/%y %I:%M %p",
+    "%m/%d/%y",
+    "%m-%d-%Y %H:%M",
+    "%m-%d-%Y %H:%M:%S",
+    "%m-%d-%Y",
+    "%m-%d-%y %H:%M",
+    "%m-%d-%y",
+    "%m.%d.%Y %H:%M",
+    "%m.%d.%Y %H:%M:%S",
+    "%m.%d.%Y",
+    "%m.%d.%y",
+]
 _DM = [f.replace("%m", "@").replace("%d", "%m").replace("@", "%d") for f in _MD]
-_ISO = ["%Y-%m-%d %H:%M:%S", "%Y-%m-%d", "ISO8601", "%Y-%m-%d %H:%M %z", "%Y-%m-%d %H:%M:%S %z",
-        "%Y-%m-%d %H:%M:%S.%f", "%Y/%m/%d %H:%M", "%Y/%m/%d %H:%M:%S", "%Y/%m/%d"]
+_ISO = [
+    "%Y-%m-%d %H:%M:%S",
+    "%Y-%m-%d",
+    "ISO8601",
+    "%Y-%m-%d %H:%M %z",
+    "%Y-%m-%d %H:%M:%S %z",
+    "%Y-%m-%d %H:%M:%S.%f",
+    "%Y/%m/%d %H:%M",
+    "%Y/%m/%d %H:%M:%S",
+    "%Y/%m/%d",
+]
 _ISO_CASTABLE = {"%Y-%m-%d %H:%M:%S", "%Y-%m-%d", "%Y-%m-%d %H:%M"}
-_NAMED = ["%b %d, %Y", "%B %d, %Y", "%b %d, %Y %I:%M %p", "%B %d, %Y %I:%M %p", "%b %d, %Y %H:%M",
-          "%d %b %Y", "%d %B %Y", "%d %b %Y %H:%M", "%d-%b-%Y", "%d-%b-%y", "%a %b %d %H:%M:%S %z %Y",
-          "%A, %B %d, %Y", "%a, %d %b %Y %H:%M:%S %z", "%d %b %Y %H:%M:%S"]
+_NAMED = [
+    "%b %d, %Y",
+    "%B %d, %Y",
+    "%b %d, %Y %I:%M %p",
+    "%B %d, %Y %I:%M %p",
+    "%b %d, %Y %H:%M",
+    "%d %b %Y",
+    "%d %B %Y",
+    "%d %b %Y %H:%M",
+    "%d-%b-%Y",
+    "%d-%b-%y",
+    "%a %b %d %H:%M:%S %z %Y",
+    "%A, %B %d, %Y",
+    "%a, %d %b %Y %H:%M:%S %z",
+    "%d %b %Y %H:%M:%S",
+]
 
 
 def _to_datetime(s: pd.Series, fmt: str, guard: bool = False) -> pd.Series:
@@ -407,8 +474,10 @@ def _all_iso_shaped(values: list, fmt: str) -> bool:
         return False
 
 
-_ISO_SHAPES = {"%Y-%m-%d %H:%M:%S": re.compile(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d"),
-               "%Y-%m-%d": re.compile(r"\d{4}-\d\d-\d\d")}
+_ISO_SHAPES = {
+    "%Y-%m-%d %H:%M:%S": re.compile(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d"),
+    "%Y-%m-%d": re.compile(r"\d{4}-\d\d-\d\d"),
+}
 
 
 def _arrow_datetime(s: pd.Series, fmt: str) -> pd.Series | None:
@@ -469,11 +538,12 @@ def _apply(s: pd.Series, formats: list[str]) -> tuple[pd.Series, int]:
     return result, impossible
 
 
-def _plausible_dates(values: list[str]) -> bool:
-    """At least 95% of the sample is 6-40 characters long with a digit (stops at the first miss too many)."""
+def _plausible_dates(values: list[str], head: int | None = None) -> bool:
+    """At least 95% of the sample is 6-40 characters long with a digit (stops at the first miss too many);
+    with ``head``, a quick screen that looks at the first ``head`` values only."""
     allowed = len(values) - THRESHOLD * len(values)
     misses = 0
-    for v in values:
+    for v in values[:head]:
         if not (6 <= len(v) <= 40 and _HAS_DIGIT.search(v)):
             misses += 1
             if misses > allowed:
@@ -484,6 +554,8 @@ def _plausible_dates(values: list[str]) -> bool:
 def _has_month_name(joined: str) -> bool:
     """Whether the joined values name a month (Jan, March, ...): substring checks, then the regex."""
     lower = joined.lower()
+    if lower == joined.upper():  # no letters (ids, numbers): no month (a regex took 20 times as long)
+        return False
     if not any(month in lower for month in _MONTHS):
         return False
     return bool(_MONTH_NAME_RE.search(joined))
@@ -506,7 +578,7 @@ def coerce_dates(s: pd.Series, sample: list | None = None) -> Coercion | None:
     ``sample`` is a sample of the column's values (``sample_values``) when the caller already has one.
     """
     values = sample_values(s) if sample is None else sample
-    if not values:
+    if not values or not _plausible_dates(values, head=20):  # long text, no digits: most columns stop here
         return None
     joined = "\n".join(values)
     month_named = _has_month_name(joined)
