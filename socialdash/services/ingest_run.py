@@ -30,7 +30,7 @@ from socialdash.services.ingest_clean import (
     unique_names,
 )
 from socialdash.services.ingest_excel import read_excel_table
-from socialdash.services.ingest_text import RawTable, read_head, read_text_table
+from socialdash.services.ingest_text import SAMPLE_BYTES, RawTable, read_head, read_text_table
 from socialdash.services.ingest_values import (
     Coercion,
     blank_missing,
@@ -155,7 +155,7 @@ def run_ingest(source: bytes | Path, report: IngestReport, limits: IngestLimits)
         )
     if n_bytes == 0:
         raise EmptyFileError()
-    head = read_head(source, 16)
+    head = read_head(source, SAMPLE_BYTES)  # what the text reader looks at first (one read, not two)
     kind = _kind(head, report.file_name)
     ext = Path(report.file_name).suffix.lower()
     if kind == "xlsx":
@@ -165,7 +165,7 @@ def run_ingest(source: bytes | Path, report: IngestReport, limits: IngestLimits)
         if ext in TEXT_EXTENSIONS:
             raw.notes.append(f"The file is named {ext} but is an Excel workbook; it was read as one.")
     else:
-        raw = read_text_table(source, n_bytes, limits.max_rows, limits.max_columns)
+        raw = read_text_table(source, n_bytes, limits.max_rows, limits.max_columns, head)
         report.encoding = raw.encoding
         report.delimiter = raw.delimiter
         if ext in EXCEL_EXTENSIONS | {".xls"}:
