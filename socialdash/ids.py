@@ -152,6 +152,4 @@ class Insights:
     EXEMPLARS = "insights-exemplars"
     EXEMPLAR_GRID = "insights-exemplar-grid"
     JOB = "insights-job"  # page-local Store: starts the background job when the run is not cached
-
-
 # ---- end pages B ----

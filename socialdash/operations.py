@@ -68,7 +68,9 @@ def init_retention(server: flask.Flask, settings: Any) -> None:
 
     def run() -> None:
         try:
-            retention.run_if_due(Path(settings.data_dir), interval, lambda: retention_pass(server, settings))
+            retention.run_if_due(
+                Path(settings.data_dir), interval, lambda: retention_pass(server, settings)
+            )
         except Exception:  # retention must never break serving
             log.exception("retention pass failed")
 

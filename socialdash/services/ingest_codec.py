@@ -13,7 +13,9 @@ import re
 NAME = "utf-8-mixed"
 ERRORS = "socialdash.cp1252"
 # a complete UTF-8 sequence for a character above U+007F (2, 3 or 4 bytes)
-_MULTIBYTE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
+_MULTIBYTE = re.compile(
+    rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}"
+)
 _NON_ASCII = re.compile(rb"[\x80-\xff]")
 
 

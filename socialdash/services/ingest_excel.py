@@ -116,7 +116,9 @@ def _read_sheets(wb, max_rows: int, max_columns: int) -> RawTable:
             table.sheet = ws.title
             others = len(wb.worksheets) - 1
             if others:
-                table.notes.append(f"The workbook has {others + 1} sheets; the sheet “{ws.title}” was read.")
+                table.notes.append(
+                    f"The workbook has {others + 1} sheets; the sheet “{ws.title}” was read."
+                )
             return table
     raise NotATableError("The workbook has no sheet with data in it.")
 

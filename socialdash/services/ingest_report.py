@@ -18,11 +18,8 @@ DELIMITERS = {",": "commas", ";": "semicolons", "\t": "tabs", "|": "vertical bar
 ROW_REASONS = {
     "empty rows": ("empty row", "empty rows", "they hold no values"),
     "totals row": ("totals row", "totals rows", "a sum such as “Total” is not a post"),
-    "description row": (
-        "row of column descriptions",
-        "rows of column descriptions",
-        "it explains the columns and holds no post",
-    ),
+    "description row": ("row of column descriptions", "rows of column descriptions",
+                        "it explains the columns and holds no post"),
 }
 
 

@@ -48,52 +48,12 @@ if TYPE_CHECKING:
 
 TEXT_EXTENSIONS = {".csv", ".tsv", ".txt", ".tab", ".dat", ".xls"}
 EXCEL_EXTENSIONS = {".xlsx", ".xlsm"}
-OTHER_EXTENSIONS = {
-    ".json",
-    ".xml",
-    ".html",
-    ".htm",
-    ".pdf",
-    ".doc",
-    ".docx",
-    ".ppt",
-    ".pptx",
-    ".ods",
-    ".numbers",
-    ".parquet",
-    ".zip",
-    ".gz",
-    ".7z",
-    ".rar",
-    ".png",
-    ".jpg",
-    ".jpeg",
-    ".gif",
-    ".sqlite",
-    ".db",
-    ".exe",
-}
-BINARY_MAGIC = (
-    b"\x89PNG",
-    b"\xff\xd8\xff",
-    b"GIF8",
-    b"%PDF",
-    b"\x1f\x8b",
-    b"7z\xbc\xaf",
-    b"Rar!",
-    b"\x7fELF",
-    b"MZ",
-    b"PAR1",
-    b"SQLite format 3",
-    b"BZh",
-    b"\xfd7zXZ",
-    b"II*\x00",
-    b"MM\x00*",
-    b"RIFF",
-    b"OggS",
-    b"ID3",
-    b"\x00\x00\x01\x00",
-)
+OTHER_EXTENSIONS = {".json", ".xml", ".html", ".htm", ".pdf", ".doc", ".docx", ".ppt", ".pptx", ".ods",
+                    ".numbers", ".parquet", ".zip", ".gz", ".7z", ".rar", ".png", ".jpg", ".jpeg", ".gif",
+                    ".sqlite", ".db", ".exe"}
+BINARY_MAGIC = (b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"%PDF", b"\x1f\x8b", b"7z\xbc\xaf", b"Rar!",
+                b"\x7fELF", b"MZ", b"PAR1", b"SQLite format 3", b"BZh", b"\xfd7zXZ", b"II*\x00", b"MM\x00*",
+                b"RIFF", b"OggS", b"ID3", b"\x00\x00\x01\x00")
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
 ID_DIGITS = 10**15
@@ -119,7 +79,7 @@ def _megabytes(n: int) -> str:
 
 
 def _kind(head: bytes, file_name: str) -> str:
-    """ "xlsx" or "csv" from the first bytes (the name only breaks ties); refuses binary and unknown files."""
+    """"xlsx" or "csv" from the first bytes (the name only breaks ties); refuses binary and unknown files."""
     ext = Path(file_name).suffix.lower()
     if head.startswith(ZIP_MAGIC):
         return "xlsx"
@@ -217,7 +177,9 @@ def _drop_blank_columns(columns: Columns, raw: RawTable, report: IngestReport) -
     """Drop the columns that hold no value; report them (in file order) with their header and position."""
     blank = [c for c, values in columns.items() if is_blank_column(values)]
     if len(blank) == len(columns):
-        raise NoUsableColumnsError("Every column in this file is empty, so there are no values to work with.")
+        raise NoUsableColumnsError(
+            "Every column in this file is empty, so there are no values to work with."
+        )
     if not blank:
         return columns
     report.columns_dropped.extend(

@@ -12,27 +12,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-MISSING = (
-    "",
-    "-",
-    "--",
-    "—",
-    "–",
-    "n/a",
-    "N/A",
-    "NA",
-    "na",
-    "null",
-    "NULL",
-    "Null",
-    "none",
-    "None",
-    "NONE",
-    "nan",
-    "NaN",
-    "#N/A",
-    "(blank)",
-)
+MISSING = ("", "-", "--", "—", "–", "n/a", "N/A", "NA", "na", "null", "NULL", "Null", "none", "None", "NONE",
+           "nan", "NaN", "#N/A", "(blank)")
 _LONGEST_MARKER = max(len(m) for m in MISSING)
 _LONGEST_MARKER_BYTES = max(len(m.encode()) for m in MISSING)
 SAMPLE_SIZE = 200
@@ -377,55 +358,17 @@ def coerce_epoch(values: pd.Series | np.ndarray, name: str) -> Coercion | None:
     return None
 
 
-_MD = [
-    "%m/%d/%Y %H:%M",
-    "%m/%d/%Y %H:%M:%S",
-    "%m/%d/%Y %I:%M:%S %p",
-    "%m/%d/%Y %I:%M %p",
-    "%m/%d/%Y",
-    "%m/%d/%y %H:%M",
-    "%m/%d/%y %H:%M:%S",
-    "%m/%d/%y %I:%M %p",
-    "%m/%d/%y",
-    "%m-%d-%Y %H:%M",
-    "%m-%d-%Y %H:%M:%S",
-    "%m-%d-%Y",
-    "%m-%d-%y %H:%M",
-    "%m-%d-%y",
-    "%m.%d.%Y %H:%M",
-    "%m.%d.%Y %H:%M:%S",
-    "%m.%d.%Y",
-    "%m.%d.%y",
-]
+_MD = ["%m/%d/%Y %H:%M", "%m/%d/%Y %H:%M:%S", "%m/%d/%Y %I:%M:%S %p", "%m/%d/%Y %I:%M %p", "%m/%d/%Y",
+       "%m/%d/%y %H:%M", "%m/%d/%y %H:%M:%S", "%m/%d/%y %I:%M %p", "%m/%d/%y",
+       "%m-%d-%Y %H:%M", "%m-%d-%Y %H:%M:%S", "%m-%d-%Y", "%m-%d-%y %H:%M", "%m-%d-%y",
+       "%m.%d.%Y %H:%M", "%m.%d.%Y %H:%M:%S", "%m.%d.%Y", "%m.%d.%y"]
 _DM = [f.replace("%m", "@").replace("%d", "%m").replace("@", "%d") for f in _MD]
-_ISO = [
-    "%Y-%m-%d %H:%M:%S",
-    "%Y-%m-%d",
-    "ISO8601",
-    "%Y-%m-%d %H:%M %z",
-    "%Y-%m-%d %H:%M:%S %z",
-    "%Y-%m-%d %H:%M:%S.%f",
-    "%Y/%m/%d %H:%M",
-    "%Y/%m/%d %H:%M:%S",
-    "%Y/%m/%d",
-]
+_ISO = ["%Y-%m-%d %H:%M:%S", "%Y-%m-%d", "ISO8601", "%Y-%m-%d %H:%M %z", "%Y-%m-%d %H:%M:%S %z",
+        "%Y-%m-%d %H:%M:%S.%f", "%Y/%m/%d %H:%M", "%Y/%m/%d %H:%M:%S", "%Y/%m/%d"]
 _ISO_CASTABLE = {"%Y-%m-%d %H:%M:%S", "%Y-%m-%d", "%Y-%m-%d %H:%M"}
-_NAMED = [
-    "%b %d, %Y",
-    "%B %d, %Y",
-    "%b %d, %Y %I:%M %p",
-    "%B %d, %Y %I:%M %p",
-    "%b %d, %Y %H:%M",
-    "%d %b %Y",
-    "%d %B %Y",
-    "%d %b %Y %H:%M",
-    "%d-%b-%Y",
-    "%d-%b-%y",
-    "%a %b %d %H:%M:%S %z %Y",
-    "%A, %B %d, %Y",
-    "%a, %d %b %Y %H:%M:%S %z",
-    "%d %b %Y %H:%M:%S",
-]
+_NAMED = ["%b %d, %Y", "%B %d, %Y", "%b %d, %Y %I:%M %p", "%B %d, %Y %I:%M %p", "%b %d, %Y %H:%M",
+          "%d %b %Y", "%d %B %Y", "%d %b %Y %H:%M", "%d-%b-%Y", "%d-%b-%y", "%a %b %d %H:%M:%S %z %Y",
+          "%A, %B %d, %Y", "%a, %d %b %Y %H:%M:%S %z", "%d %b %Y %H:%M:%S"]
 
 
 def _to_datetime(s: pd.Series, fmt: str, guard: bool = False) -> pd.Series:
@@ -474,10 +417,8 @@ def _all_iso_shaped(values: list, fmt: str) -> bool:
         return False
 
 
-_ISO_SHAPES = {
-    "%Y-%m-%d %H:%M:%S": re.compile(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d"),
-    "%Y-%m-%d": re.compile(r"\d{4}-\d\d-\d\d"),
-}
+_ISO_SHAPES = {"%Y-%m-%d %H:%M:%S": re.compile(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d"),
+               "%Y-%m-%d": re.compile(r"\d{4}-\d\d-\d\d")}
 
 
 def _arrow_datetime(s: pd.Series, fmt: str) -> pd.Series | None:
