@@ -12,6 +12,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from socialdash.services.arrow_frames import TEXT
+from socialdash.services.ingest_clean import is_missing
+
 MISSING = ("", "-", "--", "—", "–", "n/a", "N/A", "NA", "na", "null", "NULL", "Null", "none", "None", "NONE",
            "nan", "NaN", "#N/A", "(blank)")
 _LONGEST_MARKER = max(len(m) for m in MISSING)
@@ -73,7 +76,7 @@ def sample_values(s: pd.Series, n: int = SAMPLE_SIZE) -> list:
     if len(s) <= 2 * n:
         if arrow is not None:
             return arrow.drop_null().to_pylist()[:n]
-        return [v for v in s.to_numpy().tolist() if not _missing(v)][:n]
+        return [v for v in s.to_numpy().tolist() if not is_missing(v)][:n]
     width = max(1, n // SAMPLE_SLICES)
     span = 2 * width  # each slice long enough to hold ``width`` values where half the cells are empty
     density = 1.0 if arrow is None else 1 - arrow.null_count / len(s)
@@ -85,7 +88,7 @@ def sample_values(s: pd.Series, n: int = SAMPLE_SIZE) -> list:
         if arrow is not None:
             values = [v for v in arrow.slice(start, span).to_pylist() if v is not None]
         else:
-            values = [v for v in numpy[start : start + span].tolist() if not _missing(v)]
+            values = [v for v in numpy[start : start + span].tolist() if not is_missing(v)]
         picked.extend(values[:width])
     if len(picked) >= n // 2:
         return picked
@@ -119,10 +122,6 @@ def _spread(stop: int, k: int) -> list[int]:
 def _arrow_of(s: pd.Series | object) -> object | None:
     """The Arrow chunked array behind an Arrow-backed Series or array (no copy, no chunk merge), else None."""
     return getattr(getattr(s, "array", s), "_pa_array", None)
-
-
-def _missing(value: object) -> bool:
-    return value is None or value is pd.NA or (isinstance(value, float) and value != value)
 
 
 def blank_missing(s: pd.Series, probe: list | None = None) -> tuple[pd.Series, int]:
@@ -239,11 +238,10 @@ def _parse_numbers(t: pd.Series, decimal_comma: bool) -> tuple[pd.Series, pd.Ser
 
 def int_to_text(values: pd.Series | np.ndarray) -> object:
     """Integers → pandas' string array, digit for digit (via Arrow, several times faster than astype)."""
-    text = pd.StringDtype("pyarrow", na_value=np.nan)
     try:
         import pyarrow as pa
 
-        return pd.array(pa.array(np.asarray(values)).cast(pa.string()), dtype=text)
+        return pd.array(pa.array(np.asarray(values)).cast(pa.string()), dtype=TEXT)
     except (ImportError, TypeError, ValueError):
         return pd.Series(values, copy=False).astype("str").array
 
