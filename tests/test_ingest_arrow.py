@@ -13,6 +13,7 @@ import pytest
 import socialdash.services.ingest_text as ingest_text
 from socialdash.services.errors import IngestError
 from socialdash.services.ingest import ingest
+from socialdash.services.ingest_arrow import text_columns
 
 DATA = Path(__file__).parent / "data"
 ROOT = Path(__file__).resolve().parents[1]
@@ -53,6 +54,9 @@ CASES = {
     "tabs": "a\tb\n1\t2\n3\t4\n",
     "one column with commas": "message\nHello, world\nBye, all\n",
     "UTF-8 broken late": "a,b\n" + "x,1\n" * 50_000 + "caf\udce9,2\n",
+    "numbers with #N/A": "a,b,c\n#N/A,1,<NA>\n5,x,2.5\n6,y,1e3\n",
+    "text after the sample": "a,b\n" + "1,2\n" * 200 + "later text,3\n",
+    "text hints on duplicate names": "a,a,b\nx,1,y\n2,z,3\n",
 }
 
 
@@ -101,6 +105,17 @@ def test_arrow_reads_the_generated_benchmark_export_as_the_c_parser_does(monkeyp
 
     data = generate(3_000, seed=5)[0].to_csv(index=False).encode()
     assert _same(data, monkeypatch)
+
+
+def test_text_hints_name_only_columns_whose_sample_holds_text() -> None:
+    """Columns are read straight as text only where a sampled value that is not a missing marker holds a
+    character no number, boolean or date has; duplicated names get no hint."""
+    records = [["id", "n", "when", "flag", "x", "x"],
+               ["a_1", "#N/A", "2024-01-01 10:00:00", "true", "1", "q"],
+               ["b_2", "1.5e3", "2024-01-02T11:00:00Z", "False", "2", "r"]]  # fmt: skip
+    assert text_columns(records, ()) == ["id"]
+    assert text_columns([["a", "b"], ["x"]], ()) == []  # rows of another width say nothing
+    assert text_columns([["a", "b"]], ()) == []
 
 
 def test_arrow_steps_aside_for_what_it_would_read_differently(monkeypatch: pytest.MonkeyPatch) -> None:

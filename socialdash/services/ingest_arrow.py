@@ -9,6 +9,8 @@ values Arrow types as times, decimals or binary — so the C parser then reads t
 from __future__ import annotations
 
 import io
+from collections import Counter
+from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -22,6 +24,10 @@ from socialdash.services.arrow_frames import plain_arrays
 
 #: the C parser's missing markers, so both paths leave the same cells empty
 _NULLS = sorted(STR_NA_VALUES)
+#: every character a number, boolean, date or time can hold for Arrow's CSV reader (digits, signs,
+#: separators, ISO's T and Z, the letters of true, false, inf, infinity and nan): a value holding any other
+#: character makes Arrow read its column as text
+_TYPED_CHARS = frozenset("0123456789+-.,: TtZzAaEeFfIiLlNnRrSsUuYy")
 
 
 @dataclass
@@ -32,16 +38,36 @@ class ArrowColumns:
     dates: dict[int, bool]
 
 
+def text_columns(records: list[list[str]], extra_na: tuple[str, ...]) -> list[str]:
+    """The header names (``records[0]``) of the columns whose sampled values (``records[1:]``, rows of the
+    header's width) show they are text to Arrow: a value that is not a missing marker holds a character no
+    number, boolean, date or time has. Duplicated or empty names are left out (Arrow's types go by name)."""
+    header = records[0]
+    rows = [r for r in records[1:] if len(r) == len(header)]
+    nulls, counts = {*_NULLS, *extra_na}, Counter(header)
+    names = []
+    for name, values in zip(header, zip(*rows, strict=True) if rows else (), strict=False):
+        if not name or counts[name] > 1 or _TYPED_CHARS.issuperset("".join(values)):
+            continue
+        if not _TYPED_CHARS.issuperset("".join(v for v in values if v not in nulls)):  # not just #N/A, <NA>
+            names.append(name)
+    return names
+
+
 def read_arrow(
-    source: bytes | Path, delimiter: str, width: int, extra_na: tuple[str, ...]
+    source: bytes | Path, delimiter: str, width: int, extra_na: tuple[str, ...], text: Collection[str] = ()
 ) -> ArrowColumns | None:
     """Parse ``source`` (UTF-8, header on the first line) into ``width`` columns; None when Arrow cannot
     give the C parser's columns (the caller then uses it). Number columns are read again as text by the
-    caller when a field starts with 0 and a digit or an x (01234, 0x1F), as after the C parser."""
+    caller when a field starts with 0 and a digit or an x (01234, 0x1F), as after the C parser.
+
+    ``text``: names of columns known to be text (``text_columns``), read straight into the 64-bit offsets
+    pandas keeps (no type inference, no cast): Arrow would have inferred text for them anyway."""
     parse = pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=True, ignore_empty_lines=True)
     convert = pacsv.ConvertOptions(
         null_values=[*_NULLS, *extra_na], strings_can_be_null=True, quoted_strings_can_be_null=True,
         true_values=["True", "TRUE", "true"], false_values=["False", "FALSE", "false"],
+        column_types=dict.fromkeys(text, pa.large_string()),
     )  # fmt: skip
     try:
         # blocks of a quarter of a small file keep both cores busy (the 1 MB default gave a 1.5 MB file one

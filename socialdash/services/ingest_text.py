@@ -28,7 +28,7 @@ from socialdash.services.errors import (
     NotATableError,
     TooLargeError,
 )
-from socialdash.services.ingest_arrow import read_arrow
+from socialdash.services.ingest_arrow import read_arrow, text_columns
 from socialdash.services.ingest_clean import Columns, columns_of, n_rows
 from socialdash.services.ingest_codec import NAME as MIXED_ENCODING
 from socialdash.services.ingest_codec import looks_mixed
@@ -467,7 +467,7 @@ def read_text_table(
         # Arrow parses (faster than the C parser, from the file) while the byte scan runs beside it: both
         # leave the GIL, and the scan's passes over the file no longer come on top of the parse
         scanned = scan_beside(source, delimiter)
-        fast = read_arrow(source, delimiter, width, EXTRA_NA)
+        fast = read_arrow(source, delimiter, width, EXTRA_NA, text_columns(records, EXTRA_NA))
         n_nul, zeros = scanned()
         if n_nul:
             fast = None  # the NULs are removed below and the cleaned text parsed again
