@@ -10,9 +10,10 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow.parquet as pq
 import pytest
 
-from socialdash.services.datasets import DatasetStore, is_valid_key, sha256_of
+from socialdash.services.datasets import RAW_BELOW_BYTES, DatasetStore, is_valid_key, sha256_of
 from socialdash.services.errors import DatasetNotFoundError
 from socialdash.services.ingest import IngestReport
 
@@ -76,6 +77,19 @@ def test_put_load_round_trip_keeps_values_and_dtypes(tmp_path: Path) -> None:
     assert loaded["message"].isna().sum() == df["message"].isna().sum()
     assert store.report(key) == _report()
     assert (tmp_path / "datasets" / key / "data.parquet").is_file()
+
+
+def test_small_uploads_are_stored_uncompressed_and_large_ones_with_lz4(tmp_path: Path) -> None:
+    """Reloading is the hot path: uploads under a few MB skip decompression; larger ones keep LZ4's
+    smaller files. Both load back the same frame."""
+    store, df = DatasetStore(tmp_path), _frame()
+    for name, n_bytes, codec in (("small", 567_086, "UNCOMPRESSED"), ("large", RAW_BELOW_BYTES, "LZ4")):
+        report = _report()
+        report.n_bytes = n_bytes
+        store.put(_key(name), df, report)
+        meta = pq.ParquetFile(tmp_path / _key(name) / "data.parquet").metadata
+        assert {meta.row_group(0).column(j).compression for j in range(meta.num_columns)} == {codec}
+        pd.testing.assert_frame_equal(store.load(_key(name)), df)
 
 
 def test_live_csv_round_trip(tmp_path: Path, data_dir: Path) -> None:
