@@ -79,14 +79,14 @@ def test_put_load_round_trip_keeps_values_and_dtypes(tmp_path: Path) -> None:
     assert (tmp_path / "datasets" / key / "data.parquet").is_file()
 
 
-def test_small_uploads_are_stored_uncompressed_and_large_ones_with_lz4(tmp_path: Path) -> None:
-    """Reloading is the hot path: uploads under a few MB skip decompression; larger ones keep LZ4's
+def test_small_frames_are_stored_uncompressed_and_large_ones_with_lz4(tmp_path: Path) -> None:
+    """Reloading is the hot path: frames under a few MB skip decompression; larger ones keep LZ4's
     smaller files. Both load back the same frame."""
-    store, df = DatasetStore(tmp_path), _frame()
-    for name, n_bytes, codec in (("small", 567_086, "UNCOMPRESSED"), ("large", RAW_BELOW_BYTES, "LZ4")):
-        report = _report()
-        report.n_bytes = n_bytes
-        store.put(_key(name), df, report)
+    store = DatasetStore(tmp_path)
+    large = pd.concat([_frame(500)] * (RAW_BELOW_BYTES // 40_000 + 1), ignore_index=True)
+    assert large.memory_usage(index=False).sum() >= RAW_BELOW_BYTES
+    for name, df, codec in (("small", _frame(), "UNCOMPRESSED"), ("large", large, "LZ4")):
+        store.put(_key(name), df, _report())
         meta = pq.ParquetFile(tmp_path / _key(name) / "data.parquet").metadata
         assert {meta.row_group(0).column(j).compression for j in range(meta.num_columns)} == {codec}
         pd.testing.assert_frame_equal(store.load(_key(name)), df)

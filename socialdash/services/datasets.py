@@ -42,7 +42,7 @@ _CHUNK = 1024 * 1024
 #: freed memory is handed back around a load only from this Parquet size: below it the frame is small and
 #: malloc_trim's milliseconds would be most of the load's time
 RELEASE_FROM_BYTES = 16 * 1024 * 1024
-RAW_BELOW_BYTES = 4 * 1024 * 1024  # uploads smaller than this are stored as uncompressed Parquet
+RAW_BELOW_BYTES = 4 * 1024 * 1024  # frames smaller than this in memory are stored as uncompressed Parquet
 
 
 def sha256_of(source: bytes | bytearray | memoryview | str | os.PathLike | BinaryIO) -> str:
@@ -124,9 +124,10 @@ class DatasetStore:
         tmp_dir = Path(tempfile.mkdtemp(prefix=_TMP_PREFIX, dir=self.root))
         try:
             # LZ4: decompresses about twice as fast as zstd (reload is the hot path), files ~1.5× larger;
-            # uploads under RAW_BELOW_BYTES are stored uncompressed (a few MB at most, read 0.3 ms faster)
+            # frames under RAW_BELOW_BYTES in memory are stored uncompressed (a few MB at most, read 0.3 ms
+            # faster)
             # no dictionary pages: post texts are nearly all distinct, and decoding them was 10% of a reload
-            compression = "none" if 0 < report.n_bytes < RAW_BELOW_BYTES else "lz4"
+            compression = "none" if df.memory_usage(index=False).sum() < RAW_BELOW_BYTES else "lz4"
             df.to_parquet(
                 tmp_dir / DATA_FILE, engine="pyarrow", compression=compression, index=False,
                 use_dictionary=False,
