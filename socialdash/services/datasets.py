@@ -123,9 +123,8 @@ class DatasetStore:
         self.root.mkdir(parents=True, exist_ok=True)
         tmp_dir = Path(tempfile.mkdtemp(prefix=_TMP_PREFIX, dir=self.root))
         try:
-            # LZ4: decompresses about twice as fast as zstd (reload is the hot path), files ~1.5× larger;
-            # frames under RAW_BELOW_BYTES in memory are stored uncompressed (a few MB at most, read 0.3 ms
-            # faster)
+            # LZ4: decompresses about twice as fast as zstd (reload is the hot path), files ~1.5× larger; a
+            # frame under RAW_BELOW_BYTES is stored uncompressed (a few MB on disk, read 0.3 ms faster)
             # no dictionary pages: post texts are nearly all distinct, and decoding them was 10% of a reload
             compression = "none" if df.memory_usage(index=False).sum() < RAW_BELOW_BYTES else "lz4"
             df.to_parquet(
@@ -158,16 +157,18 @@ class DatasetStore:
     def load(self, key: str) -> pd.DataFrame:
         """Raises DatasetNotFoundError. Touches the entry for LRU."""
         entry = self._entry(key)
-        path = str(entry / DATA_FILE)
-        big = _size(entry / DATA_FILE) >= RELEASE_FROM_BYTES
+        data = entry / DATA_FILE
+        big = _size(data) >= RELEASE_FROM_BYTES
         if big:
             release_free_memory()  # e.g. what ingesting the upload freed, before the frame is read back
         try:
             # pyarrow directly: the same frame as pd.read_parquet without its dispatch (1.5 ms a call), the
             # dataset layer of read_table (0.7 ms) and to_pandas' metadata handling (1 ms at 10k rows); the
             # file through Arrow's own classes (no path resolution): a small one mapped (its pages are not
-            # copied; the frame does not point into them), a big one read, so it never counts as resident
-            with pa.OSFile(path) if big else pa.memory_map(path) as source, pq.ParquetFile(source) as parquet:
+            # copied; the frame does not point into them), a big one read (mapped, its pages would count in
+            # the worker's memory)
+            source = pa.OSFile(str(data)) if big else pa.memory_map(str(data))
+            with source, pq.ParquetFile(source) as parquet:
                 df = table_frame(parquet.read())
         except (FileNotFoundError, NotADirectoryError) as exc:
             raise DatasetNotFoundError() from exc

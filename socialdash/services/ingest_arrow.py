@@ -49,7 +49,7 @@ def text_columns(records: list[list[str]], extra_na: tuple[str, ...]) -> list[st
     for name, values in zip(header, zip(*rows, strict=True) if rows else (), strict=False):
         if not name or counts[name] > 1 or _TYPED_CHARS.issuperset("".join(values)):
             continue
-        if not _TYPED_CHARS.issuperset("".join(v for v in values if v not in nulls)):  # not just #N/A, <NA>
+        if not _TYPED_CHARS.issuperset("".join(v for v in values if v not in nulls)):  # #N/A is no text
             names.append(name)
     return names
 
