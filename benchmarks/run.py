@@ -102,7 +102,7 @@ def _k_check(X: np.ndarray, params: dict, ks: list[int], seed: int) -> dict:
     return {"full_data_silhouette": scores, "full_data_best_k": max(scores, key=lambda k: scores[k])}
 
 
-def bench_size(size: str, reps: int, k_check: bool, pairs: int | None = None) -> dict:
+def bench_size(size: str, reps: int, k_check: bool, pairs: int) -> dict:
     from sklearn.cluster import KMeans
     from sklearn.metrics import adjusted_rand_score
 
@@ -121,7 +121,6 @@ def bench_size(size: str, reps: int, k_check: bool, pairs: int | None = None) ->
     planted = np.load(paths(size)[1])
     limits = IngestLimits(max_bytes=1024**3)
     rows: list[dict] = _Rows(size)
-    pairs = pairs or reps
     mb = path.stat().st_size / 1e6
     print(f"\n== {size}: {path.name} ({mb:.1f} MB), best of {reps} (ingest and reload: {pairs})", flush=True)
 
