@@ -222,10 +222,8 @@ def _typed_column(
             coercion = coerce_epoch(tidy, name) or coercion
         else:
             coercion = coerce_epoch(s, name)
-    else:
-        s = pd.Series(values, copy=False)
-        if s.dtype != TEXT:  # the parser's str: no copy
-            s = s.astype("str")
+    else:  # text: the array itself (a Series is built only where a check needs pandas' methods)
+        s = values if values.dtype == TEXT else pd.Series(values, copy=False).astype("str").array
         sample = sample_values(s)  # one look at the values serves every check below
         s, n_markers = blank_missing(s, sample)
         if n_markers:
@@ -239,7 +237,7 @@ def _typed_column(
             else:
                 coercion = coerce_dates(s, sample)
         if coercion is None:
-            return s.array
+            return s
     if coercion is None:
         return values
     out = coercion.values

@@ -11,7 +11,6 @@ import codecs
 import csv
 import io
 import itertools
-import threading
 import warnings
 from collections import Counter
 from collections.abc import Callable
@@ -21,6 +20,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from socialdash.services.beside import beside
 from socialdash.services.errors import (
     BinaryFileError,
     CorruptFileError,
@@ -124,30 +124,9 @@ def scan_bytes(source: bytes | Path, delimiter: str) -> tuple[int, bool]:
 
 
 def scan_beside(source: bytes | Path, delimiter: str) -> Callable[[], tuple[int, bool]]:
-    """Start ``scan_bytes`` on a thread of its own (its numpy passes and file reads leave the GIL, so it runs
-    while the caller parses); the function returned waits for the answer (and scans itself if the thread
-    was stopped from outside, as dash's test server stops every thread it did not start)."""
-    box: list = []
-
-    def scan() -> None:
-        try:
-            box.append((True, scan_bytes(source, delimiter)))
-        except BaseException as exc:  # handed to the caller, who raises it as the plain call would
-            box.append((False, exc))
-
-    thread = threading.Thread(target=scan, name="ingest-scan", daemon=True)
-    thread.start()
-
-    def result() -> tuple[int, bool]:
-        thread.join()
-        if not box:
-            return scan_bytes(source, delimiter)
-        ok, value = box[0]
-        if not ok:
-            raise value
-        return value
-
-    return result
+    """Start ``scan_bytes`` on the helper thread (its numpy passes and file reads leave the GIL, so it runs
+    while the caller parses); the function returned waits for the answer."""
+    return beside(lambda: scan_bytes(source, delimiter))
 
 
 def _scan_buffers(size: int) -> tuple[bytearray, tuple[np.ndarray, np.ndarray, np.ndarray]]:
