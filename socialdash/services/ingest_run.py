@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from socialdash.services.arrow_frames import TEXT
+from socialdash.services.arrow_frames import TEXT, frame_from_arrays
 from socialdash.services.errors import (
     BinaryFileError,
     CorruptFileError,
@@ -163,7 +163,7 @@ def clean_table(raw: RawTable, report: IngestReport) -> pd.DataFrame:
         name: _typed_column(values, name, pos, raw, report, markers)
         for values, name, pos in zip(columns.values(), names, positions, strict=True)
     }
-    out = pd.DataFrame(typed, copy=False)
+    out = frame_from_arrays(list(typed.values()), list(typed), n_rows(columns))
     if markers[0]:
         report.notes.append(
             f"{markers[0]:,} cells written as -, n/a, null or similar were treated as empty "
@@ -215,13 +215,13 @@ def _typed_column(
             return int_to_text(values)
         coercion = coerce_epoch(values, name)
     elif kind == "f":
-        s = pd.Series(values, copy=False)
-        tidy = tidy_float(s)
+        tidy = tidy_float(values)
         if tidy.dtype.kind == "i":
+            tidy = pd.Series(tidy, copy=False)
             coercion = Coercion(tidy, "number", "whole numbers written as 4980.0 stored as 4980")
             coercion = coerce_epoch(tidy, name) or coercion
         else:
-            coercion = coerce_epoch(s, name)
+            coercion = coerce_epoch(values, name)
     else:  # text: the array itself (a Series is built only where a check needs pandas' methods)
         s = values if values.dtype == TEXT else pd.Series(values, copy=False).astype("str").array
         sample = sample_values(s)  # one look at the values serves every check below

@@ -86,9 +86,9 @@ def _read_again(values: np.ndarray | object, zeros: bool, delimiter: str) -> boo
     if delimiter == ";":
         return True
     values = np.asarray(values)
-    top, bottom = np.nanmax(values, initial=-np.inf), np.nanmin(values, initial=np.inf)
+    top, bottom = np.fmax.reduce(values, initial=-np.inf), np.fmin.reduce(values, initial=np.inf)
     if top < LONG_ID and bottom > -LONG_ID:
-        return False  # no long ids: nothing to read again (two reductions, no masked copy)
+        return False  # no long ids: nothing to read again (two reductions that skip NaN, no masked copy)
     present = values[~np.isnan(values)]
     return zeros or bool((present == np.round(present)).all())
 

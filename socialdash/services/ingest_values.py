@@ -365,13 +365,14 @@ def coerce_numbers(s: Text, delimiter: str | None, sample: list | None = None) -
     return Coercion(values=tidy_float(values), to="number", detail="; ".join(parts))
 
 
-def tidy_float(values: pd.Series) -> pd.Series:
-    """float64 → int64 when every value is a whole number and none is missing ("4980.0" → 4980)."""
+def tidy_float(values: pd.Series | np.ndarray) -> pd.Series | np.ndarray:
+    """float64 → int64 when every value is a whole number and none is missing ("4980.0" → 4980); a Series
+    or a numpy array, returned as given when nothing changes."""
     if values.dtype.kind != "f" or len(values) == 0:
         return values
     if not isinstance(values.dtype, np.dtype) and values.isna().any():  # nullable Float64 with gaps
         return values
-    arr = values.to_numpy()
+    arr = values if isinstance(values, np.ndarray) else values.to_numpy()
     head = arr[:64]  # rates and shares show a fraction at once: no whole-column passes for them
     if not (head == np.round(head)).all():  # a gap (NaN) fails this too
         return values
