@@ -46,7 +46,9 @@ def frame_from_arrays(arrays: list, names: list, n_rows: int) -> pd.DataFrame:
         if isinstance(values, np.ndarray):
             values = values.reshape(1, -1)
         blocks.append((values, np.array([position], dtype=np.intp)))
-    return create_dataframe_from_blocks(blocks, index=pd.RangeIndex(n_rows), columns=pd.Index(names))
+    text = all(isinstance(name, str) for name in names)  # (the dtype pandas infers: half the time given)
+    columns = pd.Index(names, dtype=TEXT if text else None)
+    return create_dataframe_from_blocks(blocks, index=pd.RangeIndex(n_rows), columns=columns)
 
 
 def table_frame(table: pa.Table) -> pd.DataFrame:
