@@ -13,6 +13,7 @@ import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 
+from socialdash.services.arrow_frames import PLAIN_KEY
 from socialdash.services.datasets import RAW_BELOW_BYTES, DatasetStore, is_valid_key, sha256_of
 from socialdash.services.errors import DatasetNotFoundError
 from socialdash.services.ingest import IngestReport
@@ -89,6 +90,26 @@ def test_small_frames_are_stored_uncompressed_and_large_ones_with_lz4(tmp_path: 
         store.put(_key(name), df, _report())
         meta = pq.ParquetFile(tmp_path / _key(name) / "data.parquet").metadata
         assert {meta.row_group(0).column(j).compression for j in range(meta.num_columns)} == {codec}
+        pd.testing.assert_frame_equal(store.load(_key(name)), df)
+
+
+def test_plain_frames_are_marked_so_a_reload_skips_pandas_metadata_and_older_files_still_load(
+    tmp_path: Path,
+) -> None:
+    """``socialdash:plain`` says a frame held only str, int64, float64, bool and datetime64[ns] columns; a
+    frame with other dtypes is marked 0 and goes through ``to_pandas``; a file written before the mark loads
+    as it did."""
+    store = DatasetStore(tmp_path)
+    plain = _frame().astype({"status_type": "str", "num_shares": "float64", "ratio": "float64"})
+    for name, df, mark in (("plain", plain, b"1"), ("mixed", _frame(), b"0")):
+        store.put(_key(name), df, _report())
+        schema = pq.read_schema(tmp_path / _key(name) / "data.parquet")
+        assert schema.metadata[PLAIN_KEY] == mark
+        pd.testing.assert_frame_equal(store.load(_key(name)), df)
+    for name, df in (("old plain", plain), ("old mixed", _frame())):
+        store.put(_key(name), df.head(2), _report())  # an entry, then its data as the store wrote it before
+        df.to_parquet(tmp_path / _key(name) / "data.parquet", index=False, use_dictionary=False)
+        assert PLAIN_KEY not in pq.read_schema(tmp_path / _key(name) / "data.parquet").metadata
         pd.testing.assert_frame_equal(store.load(_key(name)), df)
 
 

@@ -25,7 +25,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from socialdash.services.arrow_frames import table_frame
+from socialdash.services.arrow_frames import frame_table, table_frame
 from socialdash.services.errors import DatasetNotFoundError
 from socialdash.services.ingest import IngestReport
 from socialdash.services.memory import release_free_memory
@@ -127,10 +127,9 @@ class DatasetStore:
             # frame under RAW_BELOW_BYTES is stored uncompressed (a few MB on disk, read 0.3 ms faster)
             # no dictionary pages: post texts are nearly all distinct, and decoding them was 10% of a reload
             compression = "none" if df.memory_usage(index=False).sum() < RAW_BELOW_BYTES else "lz4"
-            df.to_parquet(
-                tmp_dir / DATA_FILE, engine="pyarrow", compression=compression, index=False,
-                use_dictionary=False,
-            )  # fmt: skip
+            table = frame_table(df)
+            pq.write_table(table, tmp_dir / DATA_FILE, compression=compression, use_dictionary=False)
+            del table
             with open(tmp_dir / DATA_FILE, "rb+") as fh:
                 os.fsync(fh.fileno())
             _write_atomic(tmp_dir / REPORT_FILE, report.to_json().encode("utf-8"))

@@ -74,7 +74,7 @@ def sample_of(s: pd.Series, n: int = SAMPLE_SIZE) -> pd.Series:
     return pd.Series(sample_values(s, n), dtype=s.dtype)
 
 
-def sample_values(s: pd.Series | ExtensionArray, n: int = SAMPLE_SIZE) -> list:
+def sample_values(s: Text, n: int = SAMPLE_SIZE) -> list:
     """Up to ``n`` non-missing values spread over the column, as a Python list: a few contiguous slices
     (zero-copy), so no gather over a long chunked Arrow array and no Series built for a quick look."""
     arrow = _arrow_of(s)
