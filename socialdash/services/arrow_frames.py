@@ -28,14 +28,6 @@ def plain_arrays(columns: list[pa.ChunkedArray]) -> list | None:
     return [_to_pandas(column) for column in columns]
 
 
-def frame_of(columns: list[pa.ChunkedArray], names: list) -> pd.DataFrame | None:
-    """A DataFrame with these columns under these names and a RangeIndex; None for other column types."""
-    arrays = plain_arrays(columns)
-    if arrays is None:
-        return None
-    return frame_from_arrays(arrays, names, len(columns[0]) if columns else 0)
-
-
 def frame_from_arrays(arrays: list, names: list, n_rows: int) -> pd.DataFrame:
     """A DataFrame over these column arrays (numpy or pandas, ``n_rows`` long), none of them copied, with a
     RangeIndex: one block per column, as ``pd.DataFrame(dict)`` leaves them, through the API pandas keeps
@@ -72,8 +64,10 @@ def table_frame(table: pa.Table) -> pd.DataFrame:
         plain = not meta.get("index_columns") and all(
             c.get("numpy_type") in _PLAIN_PANDAS for c in meta.get("columns", [{}])
         )
-    frame = frame_of(table.columns, table.column_names) if plain else None
-    return table.to_pandas() if frame is None else frame
+    arrays = plain_arrays(table.columns) if plain else None
+    if arrays is None:
+        return table.to_pandas()
+    return frame_from_arrays(arrays, table.column_names, table.num_rows)
 
 
 def _plain(kind: pa.DataType) -> bool:
